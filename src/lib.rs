@@ -1,0 +1,13 @@
+//! git-bug: a distributed bug tracker that keeps its bugs inside the git
+//! repository it tracks, in the same format as the Go git-bug.
+//!
+//! Layers, bottom up: [`repo`] (git), [`entity`] (commit DAGs of operation
+//! packs), [`identity`] and [`bug`] (what the operations mean), [`query`]
+//! (filtering and sorting), [`cli`] (the commands).
+
+pub mod bug;
+pub mod cli;
+pub mod entity;
+pub mod identity;
+pub mod query;
+pub mod repo;

@@ -1,0 +1,53 @@
+//! Serialising writers. Our own writers take an OS advisory lock, which
+//! dies with the process; git-bug's PID lock file is respected when live.
+
+use super::{Repo, RepoError, Result, io_err};
+use std::fs::{self, File};
+use std::path::Path;
+
+/// Held while a command writes; dropping it releases the lock.
+pub struct WriteLock {
+    _file: File,
+}
+
+impl Repo {
+    /// Waits for other writers of this repository, then holds the lock.
+    pub fn lock_for_write(&self) -> Result<WriteLock> {
+        let dir = self.state_dir();
+        fs::create_dir_all(&dir).map_err(io_err(format!("creating {}", dir.display())))?;
+        check_go_lock(&dir.join("lock"))?;
+        let path = dir.join("write.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(format!("opening {}", path.display())))?;
+        file.lock().map_err(io_err(format!("locking {}", path.display())))?;
+        Ok(WriteLock { _file: file })
+    }
+
+    /// Drops git-bug's own cache so that a Go git-bug on this repository
+    /// rebuilds it instead of showing stale bugs.
+    pub fn invalidate_go_cache(&self) {
+        let _ = fs::remove_dir_all(self.state_dir().join("cache"));
+    }
+}
+
+/// git-bug writes its PID to `<state>/lock` while it holds the repository.
+fn check_go_lock(path: &Path) -> Result<()> {
+    let Ok(text) = fs::read_to_string(path) else { return Ok(()) };
+    let Ok(pid) = text.trim().parse::<u32>() else { return Ok(()) };
+    let proc_dir = Path::new("/proc");
+    let alive = proc_dir.is_dir() && proc_dir.join(pid.to_string()).exists() && pid != std::process::id();
+    if alive {
+        return Err(RepoError::Io {
+            what: format!(
+                "the repository is in use by git-bug process {pid} ({}); wait for it to finish",
+                path.display()
+            ),
+            source: std::io::Error::from(std::io::ErrorKind::WouldBlock),
+        });
+    }
+    Ok(())
+}

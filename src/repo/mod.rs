@@ -1,0 +1,91 @@
+//! The only layer that touches git: opening the repository as git does,
+//! objects, refs and config. Everything above speaks in ids and bytes.
+
+mod config;
+mod lock;
+mod objects;
+mod refs;
+
+pub use config::ConfigOverrides;
+pub use lock::WriteLock;
+pub use objects::{CommitInfo, TreeEntry};
+pub use refs::RefUpdateError;
+
+use std::path::{Path, PathBuf};
+
+/// Errors of the git layer, each naming what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("not a git repository (or any of the parent directories)")]
+    NotARepository,
+    #[error("{what}: {source}")]
+    Git {
+        what: String,
+        #[source]
+        source: git2::Error,
+    },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, RepoError>;
+
+/// Wraps a git2 error with a description of what we were doing.
+pub(crate) fn git_err(what: impl Into<String>) -> impl FnOnce(git2::Error) -> RepoError {
+    let what = what.into();
+    move |source| RepoError::Git { what, source }
+}
+
+pub(crate) fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RepoError {
+    let what = what.into();
+    move |source| RepoError::Io { what, source }
+}
+
+/// An open repository.
+pub struct Repo {
+    git: git2::Repository,
+    overrides: ConfigOverrides,
+}
+
+impl Repo {
+    /// Opens the repository the way git would from the current directory,
+    /// honouring `GIT_DIR`, `GIT_WORK_TREE`, `GIT_CEILING_DIRECTORIES` and friends.
+    pub fn open_from_env() -> Result<Repo> {
+        let git = git2::Repository::open_from_env().map_err(|_| RepoError::NotARepository)?;
+        Ok(Repo { git, overrides: ConfigOverrides::from_env() })
+    }
+
+    /// Opens the repository at `path` (used by tests and benchmarks).
+    pub fn open(path: &Path) -> Result<Repo> {
+        let git = git2::Repository::open(path).map_err(|_| RepoError::NotARepository)?;
+        Ok(Repo { git, overrides: ConfigOverrides::from_env() })
+    }
+
+    /// The directory shared by all worktrees (`git rev-parse --git-common-dir`).
+    pub fn common_dir(&self) -> &Path {
+        self.git.commondir()
+    }
+
+    /// Where git-bug keeps its local state: `<common dir>/git-bug`.
+    pub fn state_dir(&self) -> PathBuf {
+        self.common_dir().join("git-bug")
+    }
+
+    pub fn is_bare(&self) -> bool {
+        self.git.is_bare()
+    }
+
+    /// The working tree, if any.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.git.workdir()
+    }
+
+    /// Escape hatch for layers that need more of git2 than this module wraps.
+    pub fn git2(&self) -> &git2::Repository {
+        &self.git
+    }
+}
