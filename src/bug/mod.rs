@@ -67,7 +67,7 @@ pub fn list(repo: &Repo) -> Result<Vec<BugRef>, BugError> {
 pub fn resolve(repo: &Repo, prefix: &str) -> Result<BugRef, BugError> {
     let refs = list(repo)?;
     let id = resolve_prefix(prefix, refs.iter().map(|r| r.id.as_str()), "bug")?;
-    Ok(refs.into_iter().find(|r| r.id == id).ok_or_else(|| BugError::Invalid(format!("bug {id} vanished")))?)
+    refs.into_iter().find(|r| r.id == id).ok_or_else(|| BugError::Invalid(format!("bug {id} vanished")))
 }
 
 /// Clock values seen while reading, to be witnessed once at the end.

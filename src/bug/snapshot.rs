@@ -87,11 +87,11 @@ impl Snapshot {
     pub fn op_metadata(&self, op_id: &str) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for applied in &self.operations {
-            if let OpKind::SetMetadata { target, new_metadata } = &applied.op.kind {
-                if target == op_id {
-                    for (k, v) in new_metadata {
-                        out.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
+            if let OpKind::SetMetadata { target, new_metadata } = &applied.op.kind
+                && target == op_id
+            {
+                for (k, v) in new_metadata {
+                    out.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
         }

@@ -1,1 +1,193 @@
-pub fn run() -> i32 {0}
+//! The command line: clap definitions, dispatch, and error reporting.
+//! Commands are thin: parse, call the library, render.
+
+mod commands;
+mod context;
+mod editor;
+mod error;
+mod render;
+mod terminal;
+mod time;
+
+pub use error::{CliError, CliResult};
+
+use crate::repo::Repo;
+use clap::{CommandFactory, Parser, Subcommand};
+use commands::{comment, label, list, man, new, rm, select, show, status, title, user};
+use context::Ctx;
+use terminal::{ColorChoice, Ui};
+
+const ABOUT: &str = "A distributed bug tracker that lives in your git repository";
+
+const LONG_ABOUT: &str = "\
+git bug keeps bugs inside the git repository they are about, in the same \
+format as the Go git-bug: each bug is a chain of commits under refs/bugs/, \
+identities live under refs/identities/. Everything works offline.
+
+Daily use:
+  git bug new -t \"Crash on start\" -m \"Steps to reproduce...\"
+  git bug ls status:open label:bug
+  git bug show 1a2b3c4
+  git bug comment 1a2b3c4 -m \"Fixed in the next release\"
+  git bug close 1a2b3c4
+
+The full git-bug command tree is under \"git bug bug\" and \"git bug user\".";
+
+const AFTER_LONG_HELP: &str = "\
+QUERY LANGUAGE (git bug ls, git bug bug):
+  status:open|closed        bugs in that state (state: works too)
+  author:TEXT               author's name or login contains TEXT, or id starts with it
+  actor:TEXT, participant:TEXT   the same test on anyone who acted or commented
+  label:NAME                bugs with that label (repeat for several: all must match)
+  no:label                  bugs without a label
+  title:TEXT                title contains TEXT (case-insensitive)
+  metadata:KEY:VALUE        creation metadata KEY equals VALUE
+  sort:id|creation|edit[-asc|-desc]   order of the listing
+  WORD or \"SOME WORDS\"        words of the title or of a comment (case-insensitive)
+Values with spaces are quoted: author:\"Jane Doe\".
+
+MESSAGES:
+  Text comes from -m MESSAGE, from -F FILE (- reads standard input), or from
+  the editor named by GIT_EDITOR, core.editor, VISUAL or EDITOR.
+
+CONFIGURATION:
+  git-bug.identity   id of your identity in this repository
+  core.editor, core.pager, color.ui, color.bug   as for git
+
+EXIT STATUS:
+  0 success; 1 the request was refused (unknown or ambiguous id, invalid
+  data, nothing to do); 2 bad usage or query; 128 no repository or an
+  environment problem.";
+
+/// Command-line interface of `git bug`.
+#[derive(Parser, Debug)]
+#[command(
+    name = "git-bug",
+    bin_name = "git bug",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP,
+    arg_required_else_help = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+
+    /// Do not send long output through the pager
+    #[arg(long, global = true)]
+    no_pager: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List bugs matching a query (shortcut for "bug")
+    Ls(list::ListArgs),
+    /// Create a new bug (shortcut for "bug new")
+    New(new::NewArgs),
+    /// Show a bug (shortcut for "bug show")
+    Show(show::ShowArgs),
+    /// Add a comment to a bug (shortcut for "bug comment new")
+    Comment(comment::NewArgs),
+    /// Close a bug (shortcut for "bug status close")
+    Close(status::BugIdArgs),
+    /// Reopen a bug (shortcut for "bug status open")
+    Open(status::BugIdArgs),
+    /// Work with bugs; without a subcommand, list them
+    Bug(list::BugArgs),
+    /// Work with identities; without a subcommand, list them
+    User(user::UserArgs),
+    /// List the labels in use on any bug
+    Label,
+    /// Print the version
+    Version,
+    /// Write the man pages into a directory, for "git help bug"
+    #[command(name = "install-man-pages")]
+    InstallManPages(man::InstallArgs),
+}
+
+/// The clap command tree, for man pages and completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Runs `git bug` with the process arguments and returns the exit code.
+pub fn run() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { error::EXIT_USAGE } else { 0 };
+        }
+    };
+    let mut ui = Ui::new(cli.color, None);
+    let result = dispatch(&cli, &mut ui);
+    let finished = ui.finish();
+    match result.and(finished.map_err(CliError::from)) {
+        Ok(()) => 0,
+        Err(e) if e.message.contains("Broken pipe") => 0,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(hint) = e.hint {
+                eprintln!("hint: {hint}");
+            }
+            e.code
+        }
+    }
+}
+
+fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
+    match &cli.command {
+        Command::Version => {
+            writeln!(ui.out(), "git-bug {}", env!("CARGO_PKG_VERSION"))?;
+            return Ok(());
+        }
+        Command::InstallManPages(args) => return man::install(args),
+        _ => {}
+    }
+    let repo = Repo::open_from_env()?;
+    let color_config = repo.config_get("color.bug")?.or(repo.config_get("color.ui")?);
+    let pager = if cli.no_pager { Some(String::new()) } else { pager_command(&repo)? };
+    *ui = Ui::new(cli.color, color_config);
+    let ctx = Ctx::new(&repo);
+    match &cli.command {
+        Command::Ls(args) => list::run(&ctx, ui, args, pager),
+        Command::New(args) => new::run(&ctx, ui, args),
+        Command::Show(args) => show::run(&ctx, ui, args, pager),
+        Command::Comment(args) => comment::run_new(&ctx, ui, args),
+        Command::Close(args) => status::set(&ctx, ui, args.bug.as_deref(), crate::bug::Status::Closed),
+        Command::Open(args) => status::set(&ctx, ui, args.bug.as_deref(), crate::bug::Status::Open),
+        Command::Bug(args) => match &args.command {
+            None => list::run(&ctx, ui, &args.list, pager),
+            Some(list::BugCommand::New(a)) => new::run(&ctx, ui, a),
+            Some(list::BugCommand::Show(a)) => show::run(&ctx, ui, a, pager),
+            Some(list::BugCommand::Comment(a)) => comment::run(&ctx, ui, a, pager),
+            Some(list::BugCommand::Label(a)) => label::run(&ctx, ui, a),
+            Some(list::BugCommand::Status(a)) => status::run(&ctx, ui, a),
+            Some(list::BugCommand::Title(a)) => title::run(&ctx, ui, a),
+            Some(list::BugCommand::Select(a)) => select::select(&ctx, ui, a),
+            Some(list::BugCommand::Deselect) => select::deselect(&ctx),
+            Some(list::BugCommand::Rm(a)) => rm::run(&ctx, ui, a),
+        },
+        Command::User(args) => user::run(&ctx, ui, args),
+        Command::Label => label::list_all(&ctx, ui),
+        Command::Version | Command::InstallManPages(_) => Ok(()),
+    }
+}
+
+/// `GIT_PAGER`, `core.pager`, `PAGER`, as git picks its pager.
+fn pager_command(repo: &Repo) -> CliResult<Option<String>> {
+    if let Ok(pager) = std::env::var("GIT_PAGER") {
+        return Ok(Some(pager));
+    }
+    if let Some(pager) = repo.config_get("core.pager")? {
+        return Ok(Some(pager));
+    }
+    Ok(std::env::var("PAGER").ok())
+}
+

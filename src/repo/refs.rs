@@ -23,10 +23,10 @@ impl Repo {
         let mut out = Vec::new();
         for reference in refs {
             let reference = reference.map_err(git_err(format!("listing {prefix}")))?;
-            if let (Ok(name), Some(target)) = (reference.name(), reference.target()) {
-                if name.starts_with(prefix) {
-                    out.push((name.to_string(), target));
-                }
+            if let (Ok(name), Some(target)) = (reference.name(), reference.target())
+                && name.starts_with(prefix)
+            {
+                out.push((name.to_string(), target));
             }
         }
         out.sort();

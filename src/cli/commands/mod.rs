@@ -1,0 +1,13 @@
+//! One module per command (or per small family of commands).
+
+pub mod comment;
+pub mod label;
+pub mod list;
+pub mod man;
+pub mod new;
+pub mod rm;
+pub mod select;
+pub mod show;
+pub mod status;
+pub mod title;
+pub mod user;

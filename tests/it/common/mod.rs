@@ -1,0 +1,160 @@
+//! The test harness: a hermetic environment per test (its own HOME, no
+//! system or global git config, UTC, no colour, no editor, no pager), real
+//! git repositories in a temporary directory, and the built `git-bug`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_git-bug");
+
+/// The shared fixtures beside the checkout.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+}
+
+/// What a command did.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code().unwrap_or(-1),
+        }
+    }
+
+    /// Panics with the whole output unless the command succeeded.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "command failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Panics unless the command failed with `code`.
+    #[track_caller]
+    pub fn fails(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "unexpected exit code:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
+/// A temporary world for one test.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("home")).expect("home");
+        std::fs::write(dir.path().join("home/.gitconfig"), "").expect("global config");
+        TestEnv { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn command(&self, program: &str, cwd: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        let bin_dir = Path::new(BIN).parent().expect("bin dir");
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+        cmd.current_dir(cwd)
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", self.path("home"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.path("home/.gitconfig"))
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
+            .env("TERM", "dumb")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `git-bug ARGS` in `cwd`.
+    pub fn bug(&self, cwd: &Path, args: &[&str]) -> Run {
+        self.bug_with(cwd, args, &[], None)
+    }
+
+    /// Runs `git-bug` with extra environment and optional standard input.
+    pub fn bug_with(&self, cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+        let mut cmd = self.command(BIN, cwd);
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        run_with_stdin(cmd, stdin)
+    }
+
+    /// Runs `git ARGS` in `cwd` (git finds `git-bug` on PATH for `git bug`).
+    pub fn git(&self, cwd: &Path, args: &[&str]) -> Run {
+        let cmd = {
+            let mut c = self.command("git", cwd);
+            c.args(args);
+            c
+        };
+        run_with_stdin(cmd, None)
+    }
+
+    /// A new repository with a git user configured.
+    pub fn repo(&self, name: &str) -> PathBuf {
+        let path = self.path(name);
+        self.git(self.dir.path(), &["init", "-q", "-b", "main", path.to_str().expect("utf-8 path")]).ok();
+        self.git(&path, &["config", "user.name", "Jane Doe"]).ok();
+        self.git(&path, &["config", "user.email", "jane@example.com"]).ok();
+        path
+    }
+
+    /// A repository holding the 20 bugs of the fixture bundle.
+    pub fn sample_repo(&self, name: &str) -> PathBuf {
+        let path = self.repo(name);
+        let bundle = fixtures().join("gitbug-sample.bundle");
+        self.git(&path, &["fetch", "-q", bundle.to_str().expect("utf-8 path"), "refs/*:refs/*"]).ok();
+        path
+    }
+
+    /// Creates a bug and returns its full id.
+    pub fn new_bug(&self, repo: &Path, title: &str, message: &str) -> String {
+        self.bug(repo, &["bug", "new", "-t", title, "-m", message]).ok();
+        let ids = self.bug(repo, &["bug", "--format", "id", "--by", "creation", "--direction", "desc"]).ok();
+        ids.stdout.lines().next().expect("a bug").to_string()
+    }
+}
+
+fn run_with_stdin(mut cmd: Command, stdin: Option<&str>) -> Run {
+    if stdin.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    if let Some(text) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    Run::from(child.wait_with_output().expect("wait"))
+}

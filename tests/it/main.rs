@@ -1,0 +1,5 @@
+//! Integration tests: the built `git-bug` against real git repositories.
+
+mod common;
+
+mod smoke;
