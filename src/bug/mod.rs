@@ -59,7 +59,10 @@ pub fn list(repo: &Repo) -> Result<Vec<BugRef>, BugError> {
     Ok(repo
         .refs_with_prefix(REF_PREFIX)?
         .into_iter()
-        .map(|(name, head)| BugRef { id: name[REF_PREFIX.len()..].to_string(), head })
+        .map(|(name, head)| BugRef {
+            id: name[REF_PREFIX.len()..].to_string(),
+            head,
+        })
         .collect())
 }
 
@@ -67,7 +70,9 @@ pub fn list(repo: &Repo) -> Result<Vec<BugRef>, BugError> {
 pub fn resolve(repo: &Repo, prefix: &str) -> Result<BugRef, BugError> {
     let refs = list(repo)?;
     let id = resolve_prefix(prefix, refs.iter().map(|r| r.id.as_str()), "bug")?;
-    refs.into_iter().find(|r| r.id == id).ok_or_else(|| BugError::Invalid(format!("bug {id} vanished")))
+    refs.into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| BugError::Invalid(format!("bug {id} vanished")))
 }
 
 /// Clock values seen while reading, to be witnessed once at the end.
@@ -92,8 +97,16 @@ impl SeenClocks {
 }
 
 /// Reads and compiles one bug.
-pub fn read(repo: &Repo, identities: &IdentityStore, bug: &BugRef, seen: &mut SeenClocks) -> Result<Bug, BugError> {
-    let unreadable = |reason: String| BugError::Unreadable { id: bug.id.clone(), reason };
+pub fn read(
+    repo: &Repo,
+    identities: &IdentityStore,
+    bug: &BugRef,
+    seen: &mut SeenClocks,
+) -> Result<Bug, BugError> {
+    let unreadable = |reason: String| BugError::Unreadable {
+        id: bug.id.clone(),
+        reason,
+    };
     let packs = read_ordered_packs(repo, bug.head).map_err(|e| unreadable(e.to_string()))?;
     let mut applied = Vec::new();
     let mut create_lamport = 0;
@@ -123,18 +136,32 @@ pub fn read(repo: &Repo, identities: &IdentityStore, bug: &BugRef, seen: &mut Se
             }
         };
         for raw in pack.ops {
-            let op = Operation::decode(&raw.json).map_err(|e| unreadable(format!("commit {}: {e}", pack.commit)))?;
-            applied.push(AppliedOp { id: raw.id, author: author.clone(), op, edit_clock: pack.edit_clock });
+            let op = Operation::decode(&raw.json)
+                .map_err(|e| unreadable(format!("commit {}: {e}", pack.commit)))?;
+            applied.push(AppliedOp {
+                id: raw.id,
+                author: author.clone(),
+                op,
+                edit_clock: pack.edit_clock,
+            });
         }
     }
     seen.create = seen.create.max(create_lamport);
     seen.edit = seen.edit.max(edit_lamport);
-    let snapshot = snapshot::compile(&bug.id, applied, create_lamport, edit_lamport).map_err(unreadable)?;
-    Ok(Bug { head: bug.head, snapshot })
+    let snapshot =
+        snapshot::compile(&bug.id, applied, create_lamport, edit_lamport).map_err(unreadable)?;
+    Ok(Bug {
+        head: bug.head,
+        snapshot,
+    })
 }
 
 /// Reads a single bug by prefix, witnessing its clocks.
-pub fn read_by_prefix(repo: &Repo, identities: &IdentityStore, prefix: &str) -> Result<Bug, BugError> {
+pub fn read_by_prefix(
+    repo: &Repo,
+    identities: &IdentityStore,
+    prefix: &str,
+) -> Result<Bug, BugError> {
     let bug_ref = resolve(repo, prefix)?;
     let mut seen = SeenClocks::default();
     let bug = read(repo, identities, &bug_ref, &mut seen)?;
@@ -143,11 +170,18 @@ pub fn read_by_prefix(repo: &Repo, identities: &IdentityStore, prefix: &str) -> 
 }
 
 /// Finds a comment by a prefix of its combined id, across all bugs.
-pub fn resolve_comment(repo: &Repo, identities: &IdentityStore, prefix: &str) -> Result<(Bug, usize), BugError> {
+pub fn resolve_comment(
+    repo: &Repo,
+    identities: &IdentityStore,
+    prefix: &str,
+) -> Result<(Bug, usize), BugError> {
     let (bug_prefix, _) = split_combined_prefix(prefix);
     let mut seen = SeenClocks::default();
     let mut matches = Vec::new();
-    for bug_ref in list(repo)?.into_iter().filter(|r| r.id.starts_with(&bug_prefix)) {
+    for bug_ref in list(repo)?
+        .into_iter()
+        .filter(|r| r.id.starts_with(&bug_prefix))
+    {
         let bug = read(repo, identities, &bug_ref, &mut seen)?;
         let hits: Vec<usize> = (0..bug.snapshot.comments.len())
             .filter(|&i| bug.snapshot.comments[i].id.starts_with(prefix))
@@ -158,12 +192,19 @@ pub fn resolve_comment(repo: &Repo, identities: &IdentityStore, prefix: &str) ->
     }
     seen.witness(repo);
     match matches.len() {
-        0 => Err(PrefixError::NotFound { kind: "comment".into(), prefix: prefix.to_string() }.into()),
+        0 => Err(PrefixError::NotFound {
+            kind: "comment".into(),
+            prefix: prefix.to_string(),
+        }
+        .into()),
         1 => Ok(matches.remove(0)),
         _ => Err(PrefixError::Ambiguous {
             kind: "comment".into(),
             prefix: prefix.to_string(),
-            candidates: matches.iter().map(|(b, i)| b.snapshot.comments[*i].id.clone()).collect(),
+            candidates: matches
+                .iter()
+                .map(|(b, i)| b.snapshot.comments[*i].id.clone())
+                .collect(),
         }
         .into()),
     }
@@ -173,8 +214,14 @@ pub fn resolve_comment(repo: &Repo, identities: &IdentityStore, prefix: &str) ->
 /// rebuild it from every bug so no clock value is handed out twice.
 pub fn ensure_clocks(repo: &Repo) -> Result<ClockStore, BugError> {
     let clocks = ClockStore::new(&repo.state_dir());
-    if clocks.value(CREATE_CLOCK).map_err(EntityError::from)?.is_some()
-        && clocks.value(EDIT_CLOCK).map_err(EntityError::from)?.is_some()
+    if clocks
+        .value(CREATE_CLOCK)
+        .map_err(EntityError::from)?
+        .is_some()
+        && clocks
+            .value(EDIT_CLOCK)
+            .map_err(EntityError::from)?
+            .is_some()
     {
         return Ok(clocks);
     }
@@ -188,15 +235,21 @@ pub fn ensure_clocks(repo: &Repo) -> Result<ClockStore, BugError> {
             }
         }
     }
-    clocks.witness(CREATE_CLOCK, seen.create).map_err(EntityError::from)?;
-    clocks.witness(EDIT_CLOCK, seen.edit).map_err(EntityError::from)?;
+    clocks
+        .witness(CREATE_CLOCK, seen.create)
+        .map_err(EntityError::from)?;
+    clocks
+        .witness(EDIT_CLOCK, seen.edit)
+        .map_err(EntityError::from)?;
     Ok(clocks)
 }
 
 /// Creates a bug from a create operation and returns its id.
 pub fn create(repo: &Repo, author: &Identity, op: Operation) -> Result<String, BugError> {
     if !matches!(op.kind, OpKind::Create { .. }) {
-        return Err(BugError::Invalid("a new bug must start with a create operation".into()));
+        return Err(BugError::Invalid(
+            "a new bug must start with a create operation".into(),
+        ));
     }
     op.validate().map_err(BugError::Invalid)?;
     let clocks = ensure_clocks(repo)?;
@@ -205,15 +258,30 @@ pub fn create(repo: &Repo, author: &Identity, op: Operation) -> Result<String, B
     let edit = clocks.increment(EDIT_CLOCK).map_err(EntityError::from)?;
     let create = clocks.increment(CREATE_CLOCK).map_err(EntityError::from)?;
     let commit = write_pack_commit(repo, &[], &blob, Some(create), edit)?;
-    repo.update_ref(&format!("{REF_PREFIX}{id}"), commit, None, "git-bug: new bug")
-        .map_err(EntityError::from)?;
+    repo.update_ref(
+        &format!("{REF_PREFIX}{id}"),
+        commit,
+        None,
+        "git-bug: new bug",
+    )
+    .map_err(EntityError::from)?;
     Ok(id)
 }
 
 /// Appends operations by `author` to a bug in one commit. When another
 /// writer moved the bug meanwhile, the commit is redone on the new head.
-pub fn append(repo: &Repo, bug: &Bug, author: &Identity, ops: &[Operation]) -> Result<(), BugError> {
-    let mut seen_ids: HashSet<String> = bug.snapshot.operations.iter().map(|o| o.id.clone()).collect();
+pub fn append(
+    repo: &Repo,
+    bug: &Bug,
+    author: &Identity,
+    ops: &[Operation],
+) -> Result<(), BugError> {
+    let mut seen_ids: HashSet<String> = bug
+        .snapshot
+        .operations
+        .iter()
+        .map(|o| o.id.clone())
+        .collect();
     let mut encoded = Vec::with_capacity(ops.len());
     for op in ops {
         op.validate().map_err(BugError::Invalid)?;
@@ -234,11 +302,16 @@ pub fn append(repo: &Repo, bug: &Bug, author: &Identity, ops: &[Operation]) -> R
             Ok(()) => return Ok(()),
             Err(RefUpdateError::Moved(_)) => {
                 // Someone else extended the bug: build on their head, above their clocks.
-                head = repo
-                    .ref_target(&name)?
-                    .ok_or_else(|| BugError::Invalid(format!("bug {} was removed meanwhile", bug.snapshot.human_id())))?;
+                head = repo.ref_target(&name)?.ok_or_else(|| {
+                    BugError::Invalid(format!(
+                        "bug {} was removed meanwhile",
+                        bug.snapshot.human_id()
+                    ))
+                })?;
                 for pack in read_ordered_packs(repo, head)? {
-                    clocks.witness(EDIT_CLOCK, pack.edit_clock).map_err(EntityError::from)?;
+                    clocks
+                        .witness(EDIT_CLOCK, pack.edit_clock)
+                        .map_err(EntityError::from)?;
                 }
             }
             Err(e) => return Err(EntityError::from(e).into()),

@@ -49,14 +49,36 @@ impl Status {
 /// What an operation does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpKind {
-    Create { title: String, message: String, files: Option<Vec<String>> },
-    SetTitle { title: String, was: String },
-    AddComment { message: String, files: Option<Vec<String>> },
-    SetStatus { status: Status },
-    LabelChange { added: Option<Vec<String>>, removed: Option<Vec<String>> },
-    EditComment { target: String, message: String, files: Option<Vec<String>> },
+    Create {
+        title: String,
+        message: String,
+        files: Option<Vec<String>>,
+    },
+    SetTitle {
+        title: String,
+        was: String,
+    },
+    AddComment {
+        message: String,
+        files: Option<Vec<String>>,
+    },
+    SetStatus {
+        status: Status,
+    },
+    LabelChange {
+        added: Option<Vec<String>>,
+        removed: Option<Vec<String>>,
+    },
+    EditComment {
+        target: String,
+        message: String,
+        files: Option<Vec<String>>,
+    },
     NoOp,
-    SetMetadata { target: String, new_metadata: BTreeMap<String, String> },
+    SetMetadata {
+        target: String,
+        new_metadata: BTreeMap<String, String>,
+    },
 }
 
 impl OpKind {
@@ -128,22 +150,49 @@ impl Operation {
 
     /// Decodes the raw JSON of one operation.
     pub fn decode(json: &str) -> Result<Operation, String> {
-        let f: Fields = serde_json::from_str(json).map_err(|e| format!("operation is not valid JSON: {e}"))?;
+        let f: Fields =
+            serde_json::from_str(json).map_err(|e| format!("operation is not valid JSON: {e}"))?;
         let kind = match f.kind {
-            Some(1) => OpKind::Create { title: f.title, message: f.message, files: f.files },
-            Some(2) => OpKind::SetTitle { title: f.title, was: f.was },
-            Some(3) => OpKind::AddComment { message: f.message, files: f.files },
-            Some(4) => OpKind::SetStatus {
-                status: Status::from_code(f.status).ok_or_else(|| format!("unknown status {}", f.status))?,
+            Some(1) => OpKind::Create {
+                title: f.title,
+                message: f.message,
+                files: f.files,
             },
-            Some(5) => OpKind::LabelChange { added: f.added, removed: f.removed },
-            Some(6) => OpKind::EditComment { target: f.target, message: f.message, files: f.files },
+            Some(2) => OpKind::SetTitle {
+                title: f.title,
+                was: f.was,
+            },
+            Some(3) => OpKind::AddComment {
+                message: f.message,
+                files: f.files,
+            },
+            Some(4) => OpKind::SetStatus {
+                status: Status::from_code(f.status)
+                    .ok_or_else(|| format!("unknown status {}", f.status))?,
+            },
+            Some(5) => OpKind::LabelChange {
+                added: f.added,
+                removed: f.removed,
+            },
+            Some(6) => OpKind::EditComment {
+                target: f.target,
+                message: f.message,
+                files: f.files,
+            },
             Some(7) => OpKind::NoOp,
-            Some(8) => OpKind::SetMetadata { target: f.target, new_metadata: f.new_metadata.unwrap_or_default() },
+            Some(8) => OpKind::SetMetadata {
+                target: f.target,
+                new_metadata: f.new_metadata.unwrap_or_default(),
+            },
             Some(other) => return Err(format!("unknown operation type {other}")),
             None => return Err("operation has no type".into()),
         };
-        Ok(Operation { timestamp: f.timestamp, nonce: f.nonce, metadata: f.metadata.unwrap_or_default(), kind })
+        Ok(Operation {
+            timestamp: f.timestamp,
+            nonce: f.nonce,
+            metadata: f.metadata.unwrap_or_default(),
+            kind,
+        })
     }
 
     /// The JSON git-bug would write for this operation.
@@ -157,7 +206,11 @@ impl Operation {
             fields.push(("metadata", Json::string_map(&self.metadata)));
         }
         match &self.kind {
-            OpKind::Create { title, message, files } => {
+            OpKind::Create {
+                title,
+                message,
+                files,
+            } => {
                 fields.push(("title", Json::str(title.as_str())));
                 fields.push(("message", Json::str(message.as_str())));
                 fields.push(("files", Json::opt_strings(files.as_deref())));
@@ -175,13 +228,20 @@ impl Operation {
                 fields.push(("added", Json::opt_strings(added.as_deref())));
                 fields.push(("removed", Json::opt_strings(removed.as_deref())));
             }
-            OpKind::EditComment { target, message, files } => {
+            OpKind::EditComment {
+                target,
+                message,
+                files,
+            } => {
                 fields.push(("target", Json::str(target.as_str())));
                 fields.push(("message", Json::str(message.as_str())));
                 fields.push(("files", Json::opt_strings(files.as_deref())));
             }
             OpKind::NoOp => {}
-            OpKind::SetMetadata { target, new_metadata } => {
+            OpKind::SetMetadata {
+                target,
+                new_metadata,
+            } => {
                 fields.push(("target", Json::str(target.as_str())));
                 fields.push(("new_metadata", Json::string_map(new_metadata)));
             }
@@ -210,11 +270,17 @@ impl Operation {
         }
         let files_ok = |files: &Option<Vec<String>>| {
             files.iter().flatten().all(|h| {
-                (h.len() == 40 || h.len() == 64) && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                (h.len() == 40 || h.len() == 64)
+                    && h.bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
             })
         };
         match &self.kind {
-            OpKind::Create { title, message, files } => {
+            OpKind::Create {
+                title,
+                message,
+                files,
+            } => {
                 check_title(title)?;
                 check_safe("message", message)?;
                 if !files_ok(files) {
@@ -235,7 +301,11 @@ impl Operation {
             }
             OpKind::SetStatus { .. } | OpKind::NoOp => {}
             OpKind::LabelChange { added, removed } => {
-                let all: Vec<&String> = added.iter().flatten().chain(removed.iter().flatten()).collect();
+                let all: Vec<&String> = added
+                    .iter()
+                    .flatten()
+                    .chain(removed.iter().flatten())
+                    .collect();
                 if all.is_empty() {
                     return Err("no label added or removed".into());
                 }
@@ -243,7 +313,11 @@ impl Operation {
                     check_label(label)?;
                 }
             }
-            OpKind::EditComment { target, message, files } => {
+            OpKind::EditComment {
+                target,
+                message,
+                files,
+            } => {
                 if !is_valid_id(target) {
                     return Err("edit target is not a valid id".into());
                 }
@@ -252,7 +326,10 @@ impl Operation {
                     return Err("invalid file hash".into());
                 }
             }
-            OpKind::SetMetadata { target, new_metadata } => {
+            OpKind::SetMetadata {
+                target,
+                new_metadata,
+            } => {
                 if !is_valid_id(target) {
                     return Err("metadata target is not a valid id".into());
                 }
@@ -288,7 +365,8 @@ pub fn is_safe_one_line(s: &str) -> bool {
 }
 
 pub fn is_safe(s: &str) -> bool {
-    !s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+    !s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
 }
 
 fn check_title(title: &str) -> Result<(), String> {
@@ -302,7 +380,11 @@ fn check_title(title: &str) -> Result<(), String> {
 }
 
 fn check_safe(what: &str, text: &str) -> Result<(), String> {
-    if is_safe(text) { Ok(()) } else { Err(format!("{what} contains control characters")) }
+    if is_safe(text) {
+        Ok(())
+    } else {
+        Err(format!("{what} contains control characters"))
+    }
 }
 
 /// A label is any non-blank text without control characters.
@@ -329,7 +411,11 @@ pub fn cleanup(text: &str) -> String {
 
 /// git-bug's CleanupOneLine: drop every control character, trim.
 pub fn cleanup_one_line(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()
+    text.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -344,7 +430,10 @@ mod tests {
         ];
         for op in ops {
             let decoded = Operation::decode(op).unwrap();
-            assert_eq!(String::from_utf8(decoded.to_json().to_compact()).unwrap(), op);
+            assert_eq!(
+                String::from_utf8(decoded.to_json().to_compact()).unwrap(),
+                op
+            );
         }
         assert_eq!(
             hash_id(ops[0].as_bytes()),

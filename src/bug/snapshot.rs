@@ -47,9 +47,26 @@ impl Comment {
 pub enum TimelineItem {
     /// The description (index 0) or a later comment, by index into `comments`.
     Comment(usize),
-    SetTitle { id: String, author: Rc<Identity>, time: i64, title: String, was: String },
-    SetStatus { id: String, author: Rc<Identity>, time: i64, status: Status },
-    LabelChange { id: String, author: Rc<Identity>, time: i64, added: Vec<String>, removed: Vec<String> },
+    SetTitle {
+        id: String,
+        author: Rc<Identity>,
+        time: i64,
+        title: String,
+        was: String,
+    },
+    SetStatus {
+        id: String,
+        author: Rc<Identity>,
+        time: i64,
+        status: Status,
+    },
+    LabelChange {
+        id: String,
+        author: Rc<Identity>,
+        time: i64,
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
 }
 
 /// The compiled state of a bug.
@@ -87,7 +104,10 @@ impl Snapshot {
     pub fn op_metadata(&self, op_id: &str) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for applied in &self.operations {
-            if let OpKind::SetMetadata { target, new_metadata } = &applied.op.kind
+            if let OpKind::SetMetadata {
+                target,
+                new_metadata,
+            } = &applied.op.kind
                 && target == op_id
             {
                 for (k, v) in new_metadata {
@@ -110,7 +130,12 @@ fn add_unique(list: &mut Vec<Rc<Identity>>, who: &Rc<Identity>) {
 
 /// Applies `ops`, already in their final order, to an empty bug `bug_id`.
 /// Fails only when the first operation does not create the bug.
-pub fn compile(bug_id: &str, ops: Vec<AppliedOp>, create_lamport: u64, edit_lamport: u64) -> Result<Snapshot, String> {
+pub fn compile(
+    bug_id: &str,
+    ops: Vec<AppliedOp>,
+    create_lamport: u64,
+    edit_lamport: u64,
+) -> Result<Snapshot, String> {
     let first = ops.first().ok_or("bug has no operation")?;
     if !matches!(first.op.kind, OpKind::Create { .. }) || first.id != bug_id {
         return Err("the first operation does not create this bug".into());
@@ -140,20 +165,28 @@ pub fn compile(bug_id: &str, ops: Vec<AppliedOp>, create_lamport: u64, edit_lamp
         let author = &applied.author;
         let time = applied.op.timestamp;
         match &applied.op.kind {
-            OpKind::Create { title, message, files } => {
+            OpKind::Create {
+                title,
+                message,
+                files,
+            } => {
                 if applied.id == bug_id {
                     add_unique(&mut snap.actors, author);
                     add_unique(&mut snap.participants, author);
                     snap.title = title.clone();
-                    snap.comments.push(new_comment(&item_id, &applied, message, files));
+                    snap.comments
+                        .push(new_comment(&item_id, &applied, message, files));
                     item_by_id.entry(item_id).or_insert(snap.timeline.len());
-                    snap.timeline.push(TimelineItem::Comment(snap.comments.len() - 1));
+                    snap.timeline
+                        .push(TimelineItem::Comment(snap.comments.len() - 1));
                 }
             }
             OpKind::SetTitle { title, was } => {
                 snap.title = title.clone();
                 add_unique(&mut snap.actors, author);
-                item_by_id.entry(item_id.clone()).or_insert(snap.timeline.len());
+                item_by_id
+                    .entry(item_id.clone())
+                    .or_insert(snap.timeline.len());
                 snap.timeline.push(TimelineItem::SetTitle {
                     id: item_id,
                     author: author.clone(),
@@ -165,15 +198,24 @@ pub fn compile(bug_id: &str, ops: Vec<AppliedOp>, create_lamport: u64, edit_lamp
             OpKind::AddComment { message, files } => {
                 add_unique(&mut snap.actors, author);
                 add_unique(&mut snap.participants, author);
-                snap.comments.push(new_comment(&item_id, &applied, message, files));
+                snap.comments
+                    .push(new_comment(&item_id, &applied, message, files));
                 item_by_id.entry(item_id).or_insert(snap.timeline.len());
-                snap.timeline.push(TimelineItem::Comment(snap.comments.len() - 1));
+                snap.timeline
+                    .push(TimelineItem::Comment(snap.comments.len() - 1));
             }
             OpKind::SetStatus { status } => {
                 snap.status = *status;
                 add_unique(&mut snap.actors, author);
-                item_by_id.entry(item_id.clone()).or_insert(snap.timeline.len());
-                snap.timeline.push(TimelineItem::SetStatus { id: item_id, author: author.clone(), time, status: *status });
+                item_by_id
+                    .entry(item_id.clone())
+                    .or_insert(snap.timeline.len());
+                snap.timeline.push(TimelineItem::SetStatus {
+                    id: item_id,
+                    author: author.clone(),
+                    time,
+                    status: *status,
+                });
             }
             OpKind::LabelChange { added, removed } => {
                 add_unique(&mut snap.actors, author);
@@ -190,7 +232,9 @@ pub fn compile(bug_id: &str, ops: Vec<AppliedOp>, create_lamport: u64, edit_lamp
                     }
                     labels.sort();
                 }
-                item_by_id.entry(item_id.clone()).or_insert(snap.timeline.len());
+                item_by_id
+                    .entry(item_id.clone())
+                    .or_insert(snap.timeline.len());
                 snap.timeline.push(TimelineItem::LabelChange {
                     id: item_id,
                     author: author.clone(),
@@ -199,7 +243,11 @@ pub fn compile(bug_id: &str, ops: Vec<AppliedOp>, create_lamport: u64, edit_lamp
                     removed: removed.clone().unwrap_or_default(),
                 });
             }
-            OpKind::EditComment { target, message, files } => {
+            OpKind::EditComment {
+                target,
+                message,
+                files,
+            } => {
                 let target_item = combine(bug_id, target);
                 let comment = match item_by_id.get(&target_item).map(|&i| &snap.timeline[i]) {
                     Some(TimelineItem::Comment(index)) => Some(*index),
@@ -223,7 +271,12 @@ pub fn compile(bug_id: &str, ops: Vec<AppliedOp>, create_lamport: u64, edit_lamp
     Ok(snap)
 }
 
-fn new_comment(id: &str, applied: &AppliedOp, message: &str, files: &Option<Vec<String>>) -> Comment {
+fn new_comment(
+    id: &str,
+    applied: &AppliedOp,
+    message: &str,
+    files: &Option<Vec<String>>,
+) -> Comment {
     Comment {
         id: id.to_string(),
         op_id: applied.id.clone(),

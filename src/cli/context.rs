@@ -16,7 +16,10 @@ pub struct Ctx<'r> {
 
 impl<'r> Ctx<'r> {
     pub fn new(repo: &'r Repo) -> Ctx<'r> {
-        Ctx { repo, identities: IdentityStore::new(repo) }
+        Ctx {
+            repo,
+            identities: IdentityStore::new(repo),
+        }
     }
 
     /// Takes the write lock; the caller writes while holding it.
@@ -41,9 +44,15 @@ impl<'r> Ctx<'r> {
                 .with_hint("create one with \"git bug user new\" or adopt one with \"git bug user adopt USER_ID\"")
         };
         let env = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
-        let name = env("GIT_AUTHOR_NAME").or(self.repo.config_get("user.name")?).filter(|n| !n.trim().is_empty());
-        let email = env("GIT_AUTHOR_EMAIL").or(self.repo.config_get("user.email")?).filter(|e| !e.trim().is_empty());
-        let (Some(name), Some(email)) = (name, email) else { return Err(no_identity()) };
+        let name = env("GIT_AUTHOR_NAME")
+            .or(self.repo.config_get("user.name")?)
+            .filter(|n| !n.trim().is_empty());
+        let email = env("GIT_AUTHOR_EMAIL")
+            .or(self.repo.config_get("user.email")?)
+            .filter(|e| !e.trim().is_empty());
+        let (Some(name), Some(email)) = (name, email) else {
+            return Err(no_identity());
+        };
 
         let mut same_email = Vec::new();
         for id in self.identities.ids()? {
@@ -55,11 +64,23 @@ impl<'r> Ctx<'r> {
         }
         let me = if same_email.len() == 1 {
             let me = same_email.remove(0);
-            eprintln!("Adopted identity {} {} <{}> (same email as your git config)", me.human_id(), me.display_name(), me.email());
+            eprintln!(
+                "Adopted identity {} {} <{}> (same email as your git config)",
+                me.human_id(),
+                me.display_name(),
+                me.email()
+            );
             me
         } else {
-            let created = identity::create(self.repo, &NewIdentity { name, email, avatar_url: String::new() })
-                .map_err(|e| CliError::new(format!("creating your identity: {e}")))?;
+            let created = identity::create(
+                self.repo,
+                &NewIdentity {
+                    name,
+                    email,
+                    avatar_url: String::new(),
+                },
+            )
+            .map_err(|e| CliError::new(format!("creating your identity: {e}")))?;
             eprintln!(
                 "Created identity {} {} <{}> from your git config (user.name, user.email)",
                 created.human_id(),
@@ -120,7 +141,9 @@ impl<'r> Ctx<'r> {
                 .with_hint("give a bug id, or select one with \"git bug bug select BUG_ID\"")
         };
         let path = self.selection_path();
-        let Ok(id) = std::fs::read_to_string(&path) else { return Err(none()) };
+        let Ok(id) = std::fs::read_to_string(&path) else {
+            return Err(none());
+        };
         let id = id.trim();
         match bug::resolve(self.repo, id) {
             Ok(found) if found.id == id => self.read(&found),

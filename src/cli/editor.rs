@@ -21,7 +21,10 @@ pub fn editor_command(repo: &Repo) -> CliResult<Option<String>> {
     if let Some(editor) = env("GIT_EDITOR") {
         return Ok(Some(editor));
     }
-    if let Some(editor) = repo.config_get("core.editor")?.filter(|v| !v.trim().is_empty()) {
+    if let Some(editor) = repo
+        .config_get("core.editor")?
+        .filter(|v| !v.trim().is_empty())
+    {
         return Ok(Some(editor));
     }
     let dumb = std::env::var("TERM").map(|t| t == "dumb").unwrap_or(true);
@@ -45,14 +48,14 @@ pub fn given_text(args: &MessageArgs) -> CliResult<Option<String>> {
     match args.file {
         Some(path) if path == Path::new("-") => {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| CliError::new(format!("reading the message from standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                CliError::new(format!("reading the message from standard input: {e}"))
+            })?;
             Ok(Some(text))
         }
-        Some(path) => std::fs::read_to_string(path)
-            .map(Some)
-            .map_err(|e| CliError::new(format!("reading the message from {}: {e}", path.display()))),
+        Some(path) => std::fs::read_to_string(path).map(Some).map_err(|e| {
+            CliError::new(format!("reading the message from {}: {e}", path.display()))
+        }),
         None => Ok(None),
     }
 }
@@ -61,8 +64,9 @@ pub fn given_text(args: &MessageArgs) -> CliResult<Option<String>> {
 /// comment lines. Fails with a hint at `-m`/`-F` when there is no editor.
 pub fn edit(repo: &Repo, template: &str, non_interactive: bool) -> CliResult<String> {
     let no_text = || {
-        CliError::new("no message given")
-            .with_hint("give one with -m MESSAGE or -F FILE (- reads standard input), or set GIT_EDITOR")
+        CliError::new("no message given").with_hint(
+            "give one with -m MESSAGE or -F FILE (- reads standard input), or set GIT_EDITOR",
+        )
     };
     if non_interactive {
         return Err(no_text());
@@ -82,7 +86,9 @@ pub fn edit(repo: &Repo, template: &str, non_interactive: bool) -> CliResult<Str
     let text = std::fs::read_to_string(&path);
     let _ = std::fs::remove_file(&path);
     if !status.success() {
-        return Err(CliError::new(format!("the editor {editor:?} exited with an error; nothing was changed")));
+        return Err(CliError::new(format!(
+            "the editor {editor:?} exited with an error; nothing was changed"
+        )));
     }
     let comment = repo
         .config_get("core.commentChar")?
@@ -94,7 +100,10 @@ pub fn edit(repo: &Repo, template: &str, non_interactive: bool) -> CliResult<Str
 
 /// Drops the lines starting with the comment character.
 pub fn strip_comments(text: &str, comment: char) -> String {
-    text.lines().filter(|l| !l.starts_with(comment)).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .filter(|l| !l.starts_with(comment))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The text for a command: given, or composed in the editor.

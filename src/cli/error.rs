@@ -23,11 +23,19 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), hint: None, code: EXIT_ERROR }
+        CliError {
+            message: message.into(),
+            hint: None,
+            code: EXIT_ERROR,
+        }
     }
 
     pub fn usage(message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), hint: None, code: EXIT_USAGE }
+        CliError {
+            message: message.into(),
+            hint: None,
+            code: EXIT_USAGE,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> CliError {
@@ -43,10 +51,16 @@ impl From<RepoError> for CliError {
         match e {
             RepoError::NotARepository => CliError {
                 message: "not a git repository (or any of the parent directories)".into(),
-                hint: Some("run git bug inside a git repository, or create one with \"git init\"".into()),
+                hint: Some(
+                    "run git bug inside a git repository, or create one with \"git init\"".into(),
+                ),
                 code: EXIT_FATAL,
             },
-            other => CliError { message: other.to_string(), hint: None, code: EXIT_FATAL },
+            other => CliError {
+                message: other.to_string(),
+                hint: None,
+                code: EXIT_FATAL,
+            },
         }
     }
 }
@@ -55,8 +69,12 @@ impl From<PrefixError> for CliError {
     fn from(e: PrefixError) -> CliError {
         let hint = match &e {
             PrefixError::NotFound { kind, .. } if kind == "bug" => "\"git bug ls\" lists the bugs",
-            PrefixError::NotFound { kind, .. } if kind == "identity" => "\"git bug user\" lists the identities",
-            PrefixError::NotFound { .. } => "\"git bug bug comment BUG_ID\" lists the comments of a bug",
+            PrefixError::NotFound { kind, .. } if kind == "identity" => {
+                "\"git bug user\" lists the identities"
+            }
+            PrefixError::NotFound { .. } => {
+                "\"git bug bug comment BUG_ID\" lists the comments of a bug"
+            }
             PrefixError::Ambiguous { .. } => "type more characters of the id",
         };
         CliError::new(e.to_string()).with_hint(hint)
@@ -92,13 +110,18 @@ impl From<IdentityError> for CliError {
 
 impl From<QueryError> for CliError {
     fn from(e: QueryError) -> CliError {
-        CliError::usage(format!("invalid query: {e}"))
-            .with_hint("see QUERY LANGUAGE in \"git help bug\"; quote values with spaces: author:\"Jane Doe\"")
+        CliError::usage(format!("invalid query: {e}")).with_hint(
+            "see QUERY LANGUAGE in \"git help bug\"; quote values with spaces: author:\"Jane Doe\"",
+        )
     }
 }
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
-        CliError { message: format!("I/O error: {e}"), hint: None, code: EXIT_FATAL }
+        CliError {
+            message: format!("I/O error: {e}"),
+            hint: None,
+            code: EXIT_FATAL,
+        }
     }
 }

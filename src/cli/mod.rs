@@ -151,8 +151,14 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         _ => {}
     }
     let repo = Repo::open_from_env()?;
-    let color_config = repo.config_get("color.bug")?.or(repo.config_get("color.ui")?);
-    let pager = if cli.no_pager { Some(String::new()) } else { pager_command(&repo)? };
+    let color_config = repo
+        .config_get("color.bug")?
+        .or(repo.config_get("color.ui")?);
+    let pager = if cli.no_pager {
+        Some(String::new())
+    } else {
+        pager_command(&repo)?
+    };
     *ui = Ui::new(cli.color, color_config);
     let ctx = Ctx::new(&repo);
     match &cli.command {
@@ -160,7 +166,9 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         Command::New(args) => new::run(&ctx, ui, args),
         Command::Show(args) => show::run(&ctx, ui, args, pager),
         Command::Comment(args) => comment::run_new(&ctx, ui, args),
-        Command::Close(args) => status::set(&ctx, ui, args.bug.as_deref(), crate::bug::Status::Closed),
+        Command::Close(args) => {
+            status::set(&ctx, ui, args.bug.as_deref(), crate::bug::Status::Closed)
+        }
         Command::Open(args) => status::set(&ctx, ui, args.bug.as_deref(), crate::bug::Status::Open),
         Command::Bug(args) => match &args.command {
             None => list::run(&ctx, ui, &args.list, pager),
@@ -190,4 +198,3 @@ fn pager_command(repo: &Repo) -> CliResult<Option<String>> {
     }
     Ok(std::env::var("PAGER").ok())
 }
-

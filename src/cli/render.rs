@@ -19,7 +19,10 @@ pub fn identity_json(who: &Identity) -> Json {
 }
 
 fn time_json(seconds: i64, lamport: Option<u64>) -> Json {
-    let mut fields = vec![("timestamp", Json::Int(seconds)), ("time", Json::str(time::rfc3339(seconds)))];
+    let mut fields = vec![
+        ("timestamp", Json::Int(seconds)),
+        ("time", Json::str(time::rfc3339(seconds))),
+    ];
     if let Some(l) = lamport.filter(|l| *l > 0) {
         fields.push(("lamport", Json::Int(l as i64)));
     }
@@ -39,8 +42,14 @@ pub fn excerpt_json(bug: &Snapshot) -> Json {
     Json::Object(vec![
         ("id", Json::str(bug.id.as_str())),
         ("human_id", Json::str(bug.human_id())),
-        ("create_time", time_json(bug.create_time, Some(bug.create_lamport))),
-        ("edit_time", time_json(bug.edit_time, Some(bug.edit_lamport))),
+        (
+            "create_time",
+            time_json(bug.create_time, Some(bug.create_lamport)),
+        ),
+        (
+            "edit_time",
+            time_json(bug.edit_time, Some(bug.edit_lamport)),
+        ),
         ("status", Json::str(bug.status.as_str())),
         ("labels", labels_json(bug)),
         ("title", Json::str(bug.title.as_str())),
@@ -109,14 +118,31 @@ pub fn fit(text: &str, width: usize) -> String {
 /// The 256-colour code git-bug gives a label (spec §6.5).
 pub fn label_color(label: &str) -> u8 {
     const PALETTE: [(u32, u32, u32); 19] = [
-        (244, 67, 54), (233, 30, 99), (156, 39, 176), (103, 58, 183), (63, 81, 181), (33, 150, 243),
-        (3, 169, 244), (0, 188, 212), (0, 150, 136), (76, 175, 80), (139, 195, 74), (205, 220, 57),
-        (255, 235, 59), (255, 193, 7), (255, 152, 0), (255, 87, 34), (121, 85, 72), (158, 158, 158),
+        (244, 67, 54),
+        (233, 30, 99),
+        (156, 39, 176),
+        (103, 58, 183),
+        (63, 81, 181),
+        (33, 150, 243),
+        (3, 169, 244),
+        (0, 188, 212),
+        (0, 150, 136),
+        (76, 175, 80),
+        (139, 195, 74),
+        (205, 220, 57),
+        (255, 235, 59),
+        (255, 193, 7),
+        (255, 152, 0),
+        (255, 87, 34),
+        (121, 85, 72),
+        (158, 158, 158),
         (96, 125, 139),
     ];
     use sha2::Digest;
     let hash = sha2::Sha256::digest(label.as_bytes());
-    let idx = hash.iter().fold(0usize, |acc, b| (acc + usize::from(*b)) % PALETTE.len());
+    let idx = hash
+        .iter()
+        .fold(0usize, |acc, b| (acc + usize::from(*b)) % PALETTE.len());
     let (r, g, b) = PALETTE[idx];
     (16 + 36 * (r * 6 / 256) + 6 * (g * 6 / 256) + b * 6 / 256) as u8
 }
@@ -134,7 +160,11 @@ pub fn default_line(ui: &Ui, bug: &Snapshot, width: usize) -> String {
     let title_width = ((rem.saturating_sub(3)) as f64 * 0.7) as usize;
     let author_width = rem.saturating_sub(title_width + 3 + 2);
     let labels_plain: String = bug.labels().iter().map(|_| " ◼").collect();
-    let labels_plain = if labels_plain.width() > 10 { fit(&labels_plain, 10).trim_end().to_string() } else { labels_plain };
+    let labels_plain = if labels_plain.width() > 10 {
+        fit(&labels_plain, 10).trim_end().to_string()
+    } else {
+        labels_plain
+    };
     let label_cells: String = if ui.color {
         bug.labels()
             .iter()
@@ -144,7 +174,10 @@ pub fn default_line(ui: &Ui, bug: &Snapshot, width: usize) -> String {
     } else {
         labels_plain.clone()
     };
-    let title = fit(&escape(bug.title.trim(), false), title_width.saturating_sub(labels_plain.width()));
+    let title = fit(
+        &escape(bug.title.trim(), false),
+        title_width.saturating_sub(labels_plain.width()),
+    );
     let author = fit(&escape(&bug.author.display_name(), false), author_width);
     let replies = bug.comments.len().saturating_sub(1);
     let comments = match replies {
@@ -166,7 +199,11 @@ pub fn default_line(ui: &Ui, bug: &Snapshot, width: usize) -> String {
 /// `bug show` in git-bug's text layout.
 pub fn show_text(ui: &Ui, bug: &Snapshot) -> String {
     let names = |people: &[std::rc::Rc<Identity>]| {
-        people.iter().map(|p| escape(&p.display_name(), false)).collect::<Vec<_>>().join(", ")
+        people
+            .iter()
+            .map(|p| escape(&p.display_name(), false))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let mut out = format!(
         "{} [{}] {}\n\n",
@@ -179,7 +216,10 @@ pub fn show_text(ui: &Ui, bug: &Snapshot) -> String {
         ui.paint("35", &escape(&bug.author.display_name(), false)),
         time::go_default(bug.create_time)
     ));
-    out.push_str(&format!("This was last edited at {}\n\n", time::go_default(bug.edit_time)));
+    out.push_str(&format!(
+        "This was last edited at {}\n\n",
+        time::go_default(bug.edit_time)
+    ));
     let labels: Vec<String> = bug.labels().iter().map(|l| escape(l, false)).collect();
     out.push_str(&format!("labels: {}\n", labels.join(", ")));
     out.push_str(&format!("actors: {}\n", names(&bug.actors)));
@@ -205,10 +245,21 @@ pub fn show_text(ui: &Ui, bug: &Snapshot) -> String {
 /// `bug show --format org-mode`.
 pub fn show_org(bug: &Snapshot) -> String {
     let e = |s: &str| escape(s, false);
-    let mut out = format!("{} [{}] {}\n", bug.human_id(), bug.status.as_str(), e(&bug.title));
+    let mut out = format!(
+        "{} [{}] {}\n",
+        bug.human_id(),
+        bug.status.as_str(),
+        e(&bug.title)
+    );
     out.push_str(&format!("* Author: {}\n", e(&bug.author.display_name())));
-    out.push_str(&format!("* Creation Time: {}\n", time::go_default(bug.create_time)));
-    out.push_str(&format!("* Last Edit: {}\n", time::go_default(bug.edit_time)));
+    out.push_str(&format!(
+        "* Creation Time: {}\n",
+        time::go_default(bug.create_time)
+    ));
+    out.push_str(&format!(
+        "* Last Edit: {}\n",
+        time::go_default(bug.edit_time)
+    ));
     out.push_str("* Labels:\n");
     for label in bug.labels() {
         out.push_str(&format!("** {}\n", e(label)));
@@ -222,7 +273,11 @@ pub fn show_org(bug: &Snapshot) -> String {
     out.push_str("* Comments:\n");
     for (i, c) in bug.comments.iter().enumerate() {
         out.push_str(&format!("** #{} {}\n", i, e(&c.author.display_name())));
-        let message = if c.message.is_empty() { "No description provided.".to_string() } else { escape(&c.message, true) };
+        let message = if c.message.is_empty() {
+            "No description provided.".to_string()
+        } else {
+            escape(&c.message, true)
+        };
         out.push_str(&format!(": {}\n", message.replace('\n', "\n: ")));
     }
     out
@@ -242,9 +297,23 @@ pub fn org_entry(bug: &Snapshot) -> String {
     let tags: Vec<String> = bug
         .labels()
         .iter()
-        .map(|l| l.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '@' { c } else { '_' }).collect())
+        .map(|l| {
+            l.chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '_' || c == '@' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        })
         .collect();
-    let tags = if tags.is_empty() { "::".to_string() } else { format!(":{}:", tags.join(":")) };
+    let tags = if tags.is_empty() {
+        "::".to_string()
+    } else {
+        format!(":{}:", tags.join(":"))
+    };
     let mut out = format!(
         "* {status} {} {} {}: {title} {tags}\n",
         bug.human_id(),

@@ -30,7 +30,11 @@ impl Ui {
         let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => match config_color.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            ColorChoice::Auto => match config_color
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
                 Some("always") => true,
                 Some("never" | "false" | "no" | "off" | "0") => false,
                 _ => tty && !no_color && !dumb,
@@ -86,7 +90,11 @@ impl Ui {
 
     /// `text` in an ANSI colour when colour is on.
     pub fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 }
 

@@ -10,12 +10,16 @@ fn local(seconds: i64) -> Zoned {
 
 /// Go's default layout: `2025-01-19 05:13:17 +0000 UTC`.
 pub fn go_default(seconds: i64) -> String {
-    local(seconds).strftime("%Y-%m-%d %H:%M:%S %z %Z").to_string()
+    local(seconds)
+        .strftime("%Y-%m-%d %H:%M:%S %z %Z")
+        .to_string()
 }
 
 /// git's date layout: `Sun Jan 19 05:13:17 2025 +0000`.
 pub fn comment_date(seconds: i64) -> String {
-    local(seconds).strftime("%a %b %-d %H:%M:%S %Y %z").to_string()
+    local(seconds)
+        .strftime("%a %b %-d %H:%M:%S %Y %z")
+        .to_string()
 }
 
 /// RFC 3339 with whole seconds, `Z` for UTC.

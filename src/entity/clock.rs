@@ -18,7 +18,9 @@ pub struct ClockStore {
 
 impl ClockStore {
     pub fn new(state_dir: &Path) -> ClockStore {
-        ClockStore { dir: state_dir.join("clocks") }
+        ClockStore {
+            dir: state_dir.join("clocks"),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -29,7 +31,11 @@ impl ClockStore {
     pub fn value(&self, name: &str) -> io::Result<Option<u64>> {
         match fs::read_to_string(self.path(name)) {
             Ok(text) => {
-                let digits: String = text.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
+                let digits: String = text
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
                 Ok(digits.parse().ok())
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

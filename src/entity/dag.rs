@@ -39,27 +39,45 @@ pub fn read_ordered_packs(repo: &Repo, head: Oid) -> Result<Vec<Pack>, EntityErr
 
     check_invariants(&packs)?;
     let mut ordered: Vec<Pack> = packs.into_values().collect();
-    ordered.sort_by(|a, b| a.edit_clock.cmp(&b.edit_clock).then_with(|| a.id.cmp(&b.id)));
+    ordered.sort_by(|a, b| {
+        a.edit_clock
+            .cmp(&b.edit_clock)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     Ok(ordered)
 }
 
 fn check_invariants(packs: &HashMap<Oid, Pack>) -> Result<(), EntityError> {
     let roots = packs.values().filter(|p| p.parents.is_empty()).count();
     if roots != 1 {
-        return Err(EntityError::Invalid("multiple leafs in the entity DAG".into()));
+        return Err(EntityError::Invalid(
+            "multiple leafs in the entity DAG".into(),
+        ));
     }
     for pack in packs.values() {
         if pack.parents.is_empty() && pack.create_clock == 0 {
-            return Err(EntityError::corrupt(pack.commit, "creation lamport time not set"));
+            return Err(EntityError::corrupt(
+                pack.commit,
+                "creation lamport time not set",
+            ));
         }
         if pack.edit_clock == 0 {
-            return Err(EntityError::corrupt(pack.commit, "lamport edit time is zero"));
+            return Err(EntityError::corrupt(
+                pack.commit,
+                "lamport edit time is zero",
+            ));
         }
         if pack.edit_clock > MAX_CLOCK || pack.create_clock > MAX_CLOCK {
-            return Err(EntityError::corrupt(pack.commit, "lamport clock value is out of range"));
+            return Err(EntityError::corrupt(
+                pack.commit,
+                "lamport clock value is out of range",
+            ));
         }
         if pack.parents.len() > 1 && !pack.ops.is_empty() {
-            return Err(EntityError::corrupt(pack.commit, "merge commit cannot have operations"));
+            return Err(EntityError::corrupt(
+                pack.commit,
+                "merge commit cannot have operations",
+            ));
         }
         for parent in &pack.parents {
             let parent_clock = packs[parent].edit_clock;

@@ -32,7 +32,11 @@ impl Json {
     }
 
     pub fn string_map(map: &BTreeMap<String, String>) -> Json {
-        Json::Map(map.iter().map(|(k, v)| (k.clone(), Json::str(v.as_str()))).collect())
+        Json::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), Json::str(v.as_str())))
+                .collect(),
+        )
     }
 
     /// Compact encoding, as `json.Marshal`.
@@ -56,9 +60,14 @@ impl Json {
             Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Json::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
             Json::Str(s) => write_string(out, s),
-            Json::Array(items) => {
-                write_seq(out, b'[', b']', items.iter().map(|v| (None, v)), indent, depth)
-            }
+            Json::Array(items) => write_seq(
+                out,
+                b'[',
+                b']',
+                items.iter().map(|v| (None, v)),
+                indent,
+                depth,
+            ),
             Json::Object(fields) => write_seq(
                 out,
                 b'{',
@@ -171,6 +180,9 @@ mod tests {
             ("b", Json::Object(vec![("c", Json::Int(1))])),
             ("d", Json::Null),
         ]);
-        assert_eq!(v.to_indented(), "{\n    \"a\": [],\n    \"b\": {\n        \"c\": 1\n    },\n    \"d\": null\n}");
+        assert_eq!(
+            v.to_indented(),
+            "{\n    \"a\": [],\n    \"b\": {\n        \"c\": 1\n    },\n    \"d\": null\n}"
+        );
     }
 }

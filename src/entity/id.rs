@@ -38,7 +38,9 @@ pub fn check_id(id: &str) -> Result<(), String> {
     if is_valid_id(id) {
         Ok(())
     } else {
-        Err(format!("invalid id {id:?}: expected 64 lowercase hex characters"))
+        Err(format!(
+            "invalid id {id:?}: expected 64 lowercase hex characters"
+        ))
     }
 }
 
@@ -61,7 +63,11 @@ pub fn combine(primary: &str, secondary: &str) -> String {
     let mut s = secondary.chars();
     (0..ID_LEN)
         .map(|pos| {
-            let next = if is_secondary_position(pos) { s.next() } else { p.next() };
+            let next = if is_secondary_position(pos) {
+                s.next()
+            } else {
+                p.next()
+            };
             next.unwrap_or('_')
         })
         .collect()
@@ -89,13 +95,22 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     if prefix.is_empty() {
-        return Err(PrefixError::NotFound { kind: kind.to_string(), prefix: String::new() });
+        return Err(PrefixError::NotFound {
+            kind: kind.to_string(),
+            prefix: String::new(),
+        });
     }
-    let mut matches: Vec<&str> = ids.into_iter().filter(|id| id.starts_with(prefix)).collect();
+    let mut matches: Vec<&str> = ids
+        .into_iter()
+        .filter(|id| id.starts_with(prefix))
+        .collect();
     matches.sort_unstable();
     matches.dedup();
     match matches.len() {
-        0 => Err(PrefixError::NotFound { kind: kind.to_string(), prefix: prefix.to_string() }),
+        0 => Err(PrefixError::NotFound {
+            kind: kind.to_string(),
+            prefix: prefix.to_string(),
+        }),
         1 => Ok(matches[0].to_string()),
         _ => Err(PrefixError::Ambiguous {
             kind: kind.to_string(),
@@ -111,7 +126,11 @@ pub enum PrefixError {
     #[error("{kind} {prefix:?} doesn't exist")]
     NotFound { kind: String, prefix: String },
     #[error("{kind} prefix {prefix:?} is ambiguous; it matches {}", candidates.iter().map(|c| human_or_more(c, prefix)).collect::<Vec<_>>().join(", "))]
-    Ambiguous { kind: String, prefix: String, candidates: Vec<String> },
+    Ambiguous {
+        kind: String,
+        prefix: String,
+        candidates: Vec<String>,
+    },
 }
 
 /// Shows a candidate with enough characters to tell it from the others.
@@ -126,7 +145,10 @@ mod tests {
 
     #[test]
     fn upstream_combine_vector() {
-        let p = format!("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX{}", "_".repeat(14));
+        let p = format!(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX{}",
+            "_".repeat(14)
+        );
         let s = format!("YZ0123456789+/{}", "_".repeat(48));
         assert_eq!(
             combine(&p, &s),
@@ -138,8 +160,14 @@ mod tests {
     fn real_combined_id() {
         let bug = "97d8166732d54567aa330ccda3b2981109f153c5e67fe9002c487d782b48e40f";
         let op = "6cdac3d927f8eecaf46c933a1ff59d6636cb3c340d84c928baaf5177093eaab2";
-        assert_eq!(combine(bug, op), "967cdd816a6732cd545367aad330c9cda32b29871109ff1538c5e6e7fe9e002c");
-        assert_eq!(combine(bug, bug), "9977dd816867321d545667aa6330c7cda33b29821109df1535c5e647fe95002c");
+        assert_eq!(
+            combine(bug, op),
+            "967cdd816a6732cd545367aad330c9cda32b29871109ff1538c5e6e7fe9e002c"
+        );
+        assert_eq!(
+            combine(bug, bug),
+            "9977dd816867321d545667aa6330c7cda33b29821109df1535c5e647fe95002c"
+        );
     }
 
     #[test]
@@ -152,6 +180,9 @@ mod tests {
 
     #[test]
     fn hash_of_empty() {
-        assert_eq!(hash_id(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            hash_id(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

@@ -28,6 +28,9 @@ pub enum EntityError {
 
 impl EntityError {
     pub fn corrupt(commit: Oid, reason: impl Into<String>) -> EntityError {
-        EntityError::Corrupt { commit, reason: reason.into() }
+        EntityError::Corrupt {
+            commit,
+            reason: reason.into(),
+        }
     }
 }

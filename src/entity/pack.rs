@@ -17,7 +17,8 @@ pub const EMPTY_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
 const MAX_PACK_BYTES: usize = 64 << 20;
 const MAX_OPS_PER_PACK: usize = 100_000;
 
-const MIGRATION_HINT: &str = "please use https://github.com/git-bug/git-bug-migration to upgrade to format version 4";
+const MIGRATION_HINT: &str =
+    "please use https://github.com/git-bug/git-bug-migration to upgrade to format version 4";
 
 /// An operation exactly as stored: its raw JSON bytes and their hash.
 #[derive(Debug, Clone)]
@@ -77,9 +78,13 @@ pub fn read_pack(repo: &Repo, commit: Oid) -> Result<Pack, EntityError> {
         }
     }
     check_version(commit, version)?;
-    let ops_blob = ops_blob.ok_or_else(|| EntityError::corrupt(commit, "no ops blob in the tree"))?;
+    let ops_blob =
+        ops_blob.ok_or_else(|| EntityError::corrupt(commit, "no ops blob in the tree"))?;
     if repo.blob_size(ops_blob)? > MAX_PACK_BYTES {
-        return Err(EntityError::corrupt(commit, "operation pack is larger than 64 MiB"));
+        return Err(EntityError::corrupt(
+            commit,
+            "operation pack is larger than 64 MiB",
+        ));
     }
     let blob = repo.read_blob(ops_blob)?;
     let (author, ops) = decode_pack(&blob).map_err(|e| EntityError::corrupt(commit, e))?;
@@ -103,7 +108,9 @@ fn check_version(commit: Oid, version: Option<u64>) -> Result<(), EntityError> {
     match version {
         None => Err(EntityError::corrupt(
             commit,
-            format!("unreadable data, you likely have an outdated repository format, {MIGRATION_HINT}"),
+            format!(
+                "unreadable data, you likely have an outdated repository format, {MIGRATION_HINT}"
+            ),
         )),
         Some(v) if v > 4096 => Err(EntityError::corrupt(commit, "format version too big")),
         Some(v) if v < FORMAT_VERSION => Err(EntityError::corrupt(
@@ -122,19 +129,24 @@ fn check_version(commit: Oid, version: Option<u64>) -> Result<(), EntityError> {
 
 /// Splits an `ops` blob into its author and the raw bytes of each operation.
 pub fn decode_pack(blob: &[u8]) -> Result<(String, Vec<RawOp>), String> {
-    let parsed: PackJson =
-        serde_json::from_slice(blob).map_err(|e| format!("operation pack is not valid JSON: {e}"))?;
+    let parsed: PackJson = serde_json::from_slice(blob)
+        .map_err(|e| format!("operation pack is not valid JSON: {e}"))?;
     let author = parsed.author.map(|a| a.id).unwrap_or_default();
     if author.is_empty() {
         return Err("missing author in operation pack".into());
     }
     let raw_ops = parsed.ops.unwrap_or_default();
     if raw_ops.len() > MAX_OPS_PER_PACK {
-        return Err(format!("operation pack holds more than {MAX_OPS_PER_PACK} operations"));
+        return Err(format!(
+            "operation pack holds more than {MAX_OPS_PER_PACK} operations"
+        ));
     }
     let ops = raw_ops
         .into_iter()
-        .map(|raw| RawOp { id: hash_id(raw.get().as_bytes()), json: raw.get().to_string() })
+        .map(|raw| RawOp {
+            id: hash_id(raw.get().as_bytes()),
+            json: raw.get().to_string(),
+        })
         .collect();
     Ok((author, ops))
 }
@@ -173,10 +185,18 @@ pub fn write_pack_commit(
 ) -> Result<Oid, EntityError> {
     let empty = repo.write_blob(b"")?;
     let ops = repo.write_blob(blob)?;
-    let marker = |name: String| TreeEntry { name, oid: empty, is_tree: false };
+    let marker = |name: String| TreeEntry {
+        name,
+        oid: empty,
+        is_tree: false,
+    };
     let mut entries = vec![
         marker(format!("edit-clock-{edit_clock}")),
-        TreeEntry { name: "ops".into(), oid: ops, is_tree: false },
+        TreeEntry {
+            name: "ops".into(),
+            oid: ops,
+            is_tree: false,
+        },
         marker(format!("version-{FORMAT_VERSION}")),
     ];
     if let Some(create) = create_clock {

@@ -52,11 +52,21 @@ impl Version {
             ("version", Json::Int(self.version as i64)),
             (
                 "times",
-                Json::Map(self.times.iter().map(|(k, v)| (k.clone(), Json::Int(*v as i64))).collect()),
+                Json::Map(
+                    self.times
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Json::Int(*v as i64)))
+                        .collect(),
+                ),
             ),
             ("unix_time", Json::Int(self.unix_time)),
         ];
-        for (key, value) in [("name", &self.name), ("email", &self.email), ("login", &self.login), ("avatar_url", &self.avatar_url)] {
+        for (key, value) in [
+            ("name", &self.name),
+            ("email", &self.email),
+            ("login", &self.login),
+            ("avatar_url", &self.avatar_url),
+        ] {
             if !value.is_empty() {
                 fields.push((key, Json::str(value.as_str())));
             }
@@ -132,7 +142,9 @@ impl Identity {
 
     /// Whether any version lists signing keys (signed data is not supported).
     pub fn has_keys(&self) -> bool {
-        self.versions.iter().any(|v| v.pub_keys.as_ref().is_some_and(|k| !k.is_empty()))
+        self.versions
+            .iter()
+            .any(|v| v.pub_keys.as_ref().is_some_and(|k| !k.is_empty()))
     }
 }
 
@@ -143,18 +155,27 @@ pub fn read(repo: &Repo, id: &str, head: Oid) -> Result<Identity, EntityError> {
     while let Some(commit) = next {
         let info = repo.read_commit(commit)?;
         if info.parents.len() > 1 {
-            return Err(EntityError::corrupt(commit, "identity history is not linear"));
+            return Err(EntityError::corrupt(
+                commit,
+                "identity history is not linear",
+            ));
         }
         let entries = repo.read_tree(info.tree)?;
         let [entry] = entries.as_slice() else {
-            return Err(EntityError::Invalid(format!("invalid identity data at hash {commit}")));
+            return Err(EntityError::Invalid(format!(
+                "invalid identity data at hash {commit}"
+            )));
         };
         if entry.name != "version" || entry.is_tree {
-            return Err(EntityError::Invalid(format!("invalid identity data at hash {commit}")));
+            return Err(EntityError::Invalid(format!(
+                "invalid identity data at hash {commit}"
+            )));
         }
         chain.push(repo.read_blob(entry.oid)?);
         if chain.len() > 100_000 {
-            return Err(EntityError::Invalid("identity has too many versions".into()));
+            return Err(EntityError::Invalid(
+                "identity has too many versions".into(),
+            ));
         }
         next = info.parents.first().copied();
     }
@@ -170,7 +191,11 @@ pub fn read(repo: &Repo, id: &str, head: Oid) -> Result<Identity, EntityError> {
         .map(|blob| decode_version(blob))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| EntityError::Invalid(format!("identity {id}: {e}")))?;
-    Ok(Identity { id: id.to_string(), head, versions })
+    Ok(Identity {
+        id: id.to_string(),
+        head,
+        versions,
+    })
 }
 
 fn decode_version(blob: &[u8]) -> Result<Version, String> {
@@ -200,13 +225,20 @@ pub fn validate(new: &NewIdentity) -> Result<(), String> {
     if new.name.trim().is_empty() {
         return Err("the identity needs a name".into());
     }
-    for (what, value) in [("name", &new.name), ("email", &new.email), ("avatar URL", &new.avatar_url)] {
+    for (what, value) in [
+        ("name", &new.name),
+        ("email", &new.email),
+        ("avatar URL", &new.avatar_url),
+    ] {
         if value.chars().any(char::is_control) {
             return Err(format!("the {what} contains control characters"));
         }
     }
     if !new.avatar_url.is_empty() && !new.avatar_url.contains("://") {
-        return Err(format!("the avatar URL {:?} is not an absolute URL", new.avatar_url));
+        return Err(format!(
+            "the avatar URL {:?} is not an absolute URL",
+            new.avatar_url
+        ));
     }
     Ok(())
 }
@@ -228,8 +260,21 @@ pub fn create(repo: &Repo, new: &NewIdentity) -> Result<Identity, EntityError> {
     let blob = version.to_json().to_compact();
     let id = hash_id(&blob);
     let blob_oid = repo.write_blob(&blob)?;
-    let tree = repo.write_tree(&[TreeEntry { name: "version".into(), oid: blob_oid, is_tree: false }])?;
+    let tree = repo.write_tree(&[TreeEntry {
+        name: "version".into(),
+        oid: blob_oid,
+        is_tree: false,
+    }])?;
     let commit = repo.write_entity_commit(tree, &[])?;
-    repo.update_ref(&format!("{REF_PREFIX}{id}"), commit, None, "git-bug: new identity")?;
-    Ok(Identity { id, head: commit, versions: vec![version] })
+    repo.update_ref(
+        &format!("{REF_PREFIX}{id}"),
+        commit,
+        None,
+        "git-bug: new identity",
+    )?;
+    Ok(Identity {
+        id,
+        head: commit,
+        versions: vec![version],
+    })
 }

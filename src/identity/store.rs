@@ -15,7 +15,10 @@ pub struct IdentityStore<'r> {
 
 impl<'r> IdentityStore<'r> {
     pub fn new(repo: &'r Repo) -> IdentityStore<'r> {
-        IdentityStore { repo, loaded: RefCell::new(HashMap::new()) }
+        IdentityStore {
+            repo,
+            loaded: RefCell::new(HashMap::new()),
+        }
     }
 
     /// The identity with this full id, read on first use.
@@ -24,7 +27,9 @@ impl<'r> IdentityStore<'r> {
             return found.clone();
         }
         let result = self.load(id);
-        self.loaded.borrow_mut().insert(id.to_string(), result.clone());
+        self.loaded
+            .borrow_mut()
+            .insert(id.to_string(), result.clone());
         result
     }
 
@@ -32,7 +37,9 @@ impl<'r> IdentityStore<'r> {
         check_id(id)?;
         let name = format!("{REF_PREFIX}{id}");
         match self.repo.ref_target(&name) {
-            Ok(Some(head)) => read(self.repo, id, head).map(Rc::new).map_err(|e| e.to_string()),
+            Ok(Some(head)) => read(self.repo, id, head)
+                .map(Rc::new)
+                .map_err(|e| e.to_string()),
             Ok(None) => Err(format!("identity {id} doesn't exist")),
             Err(e) => Err(e.to_string()),
         }
@@ -64,7 +71,11 @@ impl<'r> IdentityStore<'r> {
                 None => return Ok(None),
             },
             [one] => one.clone(),
-            _ => return Err(IdentityError::Unreadable("multiple user identities set in git-bug.identity".into())),
+            _ => {
+                return Err(IdentityError::Unreadable(
+                    "multiple user identities set in git-bug.identity".into(),
+                ));
+            }
         };
         let id = id.trim().to_string();
         if check_id(&id).is_err() {
@@ -72,7 +83,11 @@ impl<'r> IdentityStore<'r> {
                 "git-bug.identity is set to {id:?}, which is not an identity id; fix it with \"git bug user adopt\""
             )));
         }
-        if self.repo.ref_target(&format!("{REF_PREFIX}{id}"))?.is_none() {
+        if self
+            .repo
+            .ref_target(&format!("{REF_PREFIX}{id}"))?
+            .is_none()
+        {
             return Err(IdentityError::Unreadable(format!(
                 "your identity {} (git-bug.identity) doesn't exist in this repository; run \"git bug user adopt\" or \"git bug user new\"",
                 crate::entity::id::human(&id)

@@ -12,7 +12,10 @@ pub enum Token {
 }
 
 /// Splits `text` at every `sep` outside quotes; quotes are kept.
-fn split_outside_quotes(text: &str, is_sep: impl Fn(char) -> bool) -> Result<Vec<String>, QueryError> {
+fn split_outside_quotes(
+    text: &str,
+    is_sep: impl Fn(char) -> bool,
+) -> Result<Vec<String>, QueryError> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut quote: Option<char> = None;
@@ -51,7 +54,10 @@ fn split_outside_quotes(text: &str, is_sep: impl Fn(char) -> bool) -> Result<Vec
 
 fn unquote(part: &str) -> String {
     let bytes = part.as_bytes();
-    if part.len() >= 2 && (bytes[0] == b'"' || bytes[0] == b'\'') && bytes[0] == bytes[part.len() - 1] {
+    if part.len() >= 2
+        && (bytes[0] == b'"' || bytes[0] == b'\'')
+        && bytes[0] == bytes[part.len() - 1]
+    {
         part[1..part.len() - 1].to_string()
     } else {
         part.to_string()
@@ -81,7 +87,11 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, QueryError> {
                 let sub = parts.pop().unwrap_or_default();
                 Token::SubQualifier(parts.remove(0), sub, value)
             }
-            _ => return Err(QueryError(format!("can't tokenize {word:?}: too many separators"))),
+            _ => {
+                return Err(QueryError(format!(
+                    "can't tokenize {word:?}: too many separators"
+                )));
+            }
         });
     }
     Ok(tokens)

@@ -1,8 +1,8 @@
 //! The query language of `git bug ls` (format spec §7.5): qualifiers such
 //! as `status:open label:bug author:"René Descartes"` plus free-text words.
 
-mod lexer;
 mod eval;
+mod lexer;
 
 pub use eval::{matches, sort};
 
@@ -60,10 +60,9 @@ impl Query {
         match token {
             Token::Text(t) => self.text.push(t),
             Token::Qualifier(name, value) => match name.as_str() {
-                "status" | "state" => self.status.push(
-                    Status::parse(&value)
-                        .ok_or_else(|| QueryError(format!("unknown status {value:?}; use open or closed")))?,
-                ),
+                "status" | "state" => self.status.push(Status::parse(&value).ok_or_else(|| {
+                    QueryError(format!("unknown status {value:?}; use open or closed"))
+                })?),
                 "author" => self.author.push(value),
                 "actor" => self.actor.push(value),
                 "participant" => self.participant.push(value),
@@ -109,7 +108,13 @@ pub fn join_args(args: &[String]) -> String {
     args.iter()
         .map(|arg| {
             arg.split(':')
-                .map(|piece| if piece.contains(char::is_whitespace) && !is_quoted(piece) { format!("\"{piece}\"") } else { piece.to_string() })
+                .map(|piece| {
+                    if piece.contains(char::is_whitespace) && !is_quoted(piece) {
+                        format!("\"{piece}\"")
+                    } else {
+                        piece.to_string()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(":")
         })
@@ -119,7 +124,8 @@ pub fn join_args(args: &[String]) -> String {
 
 fn is_quoted(piece: &str) -> bool {
     piece.len() >= 2
-        && ((piece.starts_with('"') && piece.ends_with('"')) || (piece.starts_with('\'') && piece.ends_with('\'')))
+        && ((piece.starts_with('"') && piece.ends_with('"'))
+            || (piece.starts_with('\'') && piece.ends_with('\'')))
 }
 
 #[cfg(test)]
@@ -133,7 +139,10 @@ mod tests {
         assert_eq!(q.author, vec!["René Descartes"]);
         assert_eq!(q.label, vec!["a", "b c"]);
         assert!(q.no_label);
-        assert_eq!(q.metadata, vec![("github-url".to_string(), "https://x/y".to_string())]);
+        assert_eq!(
+            q.metadata,
+            vec![("github-url".to_string(), "https://x/y".to_string())]
+        );
         assert_eq!(q.sort, Some((SortBy::Edit, Direction::Asc)));
         assert_eq!(q.text, vec!["word"]);
     }
@@ -158,6 +167,9 @@ mod tests {
 
     #[test]
     fn joins_args_like_git_bug() {
-        assert_eq!(join_args(&["author:René Descartes".into(), "status:open".into()]), "author:\"René Descartes\" status:open");
+        assert_eq!(
+            join_args(&["author:René Descartes".into(), "status:open".into()]),
+            "author:\"René Descartes\" status:open"
+        );
     }
 }

@@ -32,7 +32,10 @@ impl ConfigOverrides {
 
     fn get(&self, key: &str) -> Option<Option<&str>> {
         let key = normalize_key(key);
-        self.pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_deref())
+        self.pairs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_deref())
     }
 }
 
@@ -81,7 +84,9 @@ fn parse_parameters(text: &str) -> Vec<(String, Option<String>)> {
             break;
         }
         chars.next();
-        let Some(first) = read_quoted(&mut chars) else { break };
+        let Some(first) = read_quoted(&mut chars) else {
+            break;
+        };
         if chars.peek() == Some(&'=') {
             chars.next();
             let value = if chars.peek() == Some(&'\'') {
@@ -132,11 +137,13 @@ impl Repo {
 
     /// A boolean setting, understanding git's spellings of true and false.
     pub fn config_bool(&self, key: &str) -> Result<Option<bool>> {
-        Ok(self.config_get(key)?.and_then(|v| match v.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "1" | "" => Some(true),
-            "false" | "no" | "off" | "0" => Some(false),
-            _ => None,
-        }))
+        Ok(self
+            .config_get(key)?
+            .and_then(|v| match v.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" | "" => Some(true),
+                "false" | "no" | "off" | "0" => Some(false),
+                _ => None,
+            }))
     }
 
     /// Sets `key` in the repository's own config file.
@@ -145,7 +152,9 @@ impl Repo {
         let mut local = config
             .open_level(git2::ConfigLevel::Local)
             .map_err(git_err("opening the repository's git config"))?;
-        local.set_str(key, value).map_err(git_err(format!("setting {key}")))
+        local
+            .set_str(key, value)
+            .map_err(git_err(format!("setting {key}")))
     }
 
     /// Removes `key` from the repository's own config file, if present.

@@ -23,7 +23,8 @@ impl Repo {
             .write(true)
             .open(&path)
             .map_err(io_err(format!("opening {}", path.display())))?;
-        file.lock().map_err(io_err(format!("locking {}", path.display())))?;
+        file.lock()
+            .map_err(io_err(format!("locking {}", path.display())))?;
         Ok(WriteLock { _file: file })
     }
 
@@ -36,10 +37,15 @@ impl Repo {
 
 /// git-bug writes its PID to `<state>/lock` while it holds the repository.
 fn check_go_lock(path: &Path) -> Result<()> {
-    let Ok(text) = fs::read_to_string(path) else { return Ok(()) };
-    let Ok(pid) = text.trim().parse::<u32>() else { return Ok(()) };
+    let Ok(text) = fs::read_to_string(path) else {
+        return Ok(());
+    };
+    let Ok(pid) = text.trim().parse::<u32>() else {
+        return Ok(());
+    };
     let proc_dir = Path::new("/proc");
-    let alive = proc_dir.is_dir() && proc_dir.join(pid.to_string()).exists() && pid != std::process::id();
+    let alive =
+        proc_dir.is_dir() && proc_dir.join(pid.to_string()).exists() && pid != std::process::id();
     if alive {
         return Err(RepoError::Io {
             what: format!(

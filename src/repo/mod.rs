@@ -56,13 +56,19 @@ impl Repo {
     /// honouring `GIT_DIR`, `GIT_WORK_TREE`, `GIT_CEILING_DIRECTORIES` and friends.
     pub fn open_from_env() -> Result<Repo> {
         let git = git2::Repository::open_from_env().map_err(|_| RepoError::NotARepository)?;
-        Ok(Repo { git, overrides: ConfigOverrides::from_env() })
+        Ok(Repo {
+            git,
+            overrides: ConfigOverrides::from_env(),
+        })
     }
 
     /// Opens the repository at `path` (used by tests and benchmarks).
     pub fn open(path: &Path) -> Result<Repo> {
         let git = git2::Repository::open(path).map_err(|_| RepoError::NotARepository)?;
-        Ok(Repo { git, overrides: ConfigOverrides::from_env() })
+        Ok(Repo {
+            git,
+            overrides: ConfigOverrides::from_env(),
+        })
     }
 
     /// The directory shared by all worktrees (`git rev-parse --git-common-dir`).

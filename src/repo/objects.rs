@@ -21,24 +21,41 @@ pub struct CommitInfo {
 
 impl Repo {
     pub fn read_blob(&self, oid: Oid) -> Result<Vec<u8>> {
-        let blob = self.git.find_blob(oid).map_err(git_err(format!("reading blob {oid}")))?;
+        let blob = self
+            .git
+            .find_blob(oid)
+            .map_err(git_err(format!("reading blob {oid}")))?;
         Ok(blob.content().to_vec())
     }
 
     /// Size of a blob without reading its content.
     pub fn blob_size(&self, oid: Oid) -> Result<usize> {
-        let odb = self.git.odb().map_err(git_err("opening the object database"))?;
-        let (size, _) = odb.read_header(oid).map_err(git_err(format!("reading object {oid}")))?;
+        let odb = self
+            .git
+            .odb()
+            .map_err(git_err("opening the object database"))?;
+        let (size, _) = odb
+            .read_header(oid)
+            .map_err(git_err(format!("reading object {oid}")))?;
         Ok(size)
     }
 
     pub fn read_commit(&self, oid: Oid) -> Result<CommitInfo> {
-        let commit = self.git.find_commit(oid).map_err(git_err(format!("reading commit {oid}")))?;
-        Ok(CommitInfo { tree: commit.tree_id(), parents: commit.parent_ids().collect() })
+        let commit = self
+            .git
+            .find_commit(oid)
+            .map_err(git_err(format!("reading commit {oid}")))?;
+        Ok(CommitInfo {
+            tree: commit.tree_id(),
+            parents: commit.parent_ids().collect(),
+        })
     }
 
     pub fn read_tree(&self, oid: Oid) -> Result<Vec<TreeEntry>> {
-        let tree = self.git.find_tree(oid).map_err(git_err(format!("reading tree {oid}")))?;
+        let tree = self
+            .git
+            .find_tree(oid)
+            .map_err(git_err(format!("reading tree {oid}")))?;
         Ok(tree
             .iter()
             .map(|e| TreeEntry {
@@ -55,7 +72,10 @@ impl Repo {
 
     /// Writes a tree; entries are sorted into git's canonical order here.
     pub fn write_tree(&self, entries: &[TreeEntry]) -> Result<Oid> {
-        let mut builder = self.git.treebuilder(None).map_err(git_err("building a tree"))?;
+        let mut builder = self
+            .git
+            .treebuilder(None)
+            .map_err(git_err("building a tree"))?;
         for entry in entries {
             let mode = if entry.is_tree { 0o040000 } else { 0o100644 };
             builder
@@ -80,8 +100,12 @@ impl Repo {
             body.push_str(&format!("parent {parent}\n"));
         }
         body.push_str(&format!("author  <> {stamp}\ncommitter  <> {stamp}\n\n"));
-        let odb = self.git.odb().map_err(git_err("opening the object database"))?;
-        odb.write(ObjectType::Commit, body.as_bytes()).map_err(git_err("writing a commit"))
+        let odb = self
+            .git
+            .odb()
+            .map_err(git_err("opening the object database"))?;
+        odb.write(ObjectType::Commit, body.as_bytes())
+            .map_err(git_err("writing a commit"))
     }
 
     /// Whether `ancestor` is reachable from `descendant` (or equal to it).

@@ -55,11 +55,22 @@ impl Repo {
         let _ = self.git.reference_ensure_log(name);
         let result = match old {
             None => self.git.reference(name, new, false, message).map(|_| ()),
-            Some(old) => self.git.reference_matching(name, new, true, old, message).map(|_| ()),
+            Some(old) => self
+                .git
+                .reference_matching(name, new, true, old, message)
+                .map(|_| ()),
         };
         match result {
             Ok(()) => Ok(()),
-            Err(e) if matches!(e.code(), ErrorCode::Exists | ErrorCode::Modified | ErrorCode::NotFound | ErrorCode::Locked) => {
+            Err(e)
+                if matches!(
+                    e.code(),
+                    ErrorCode::Exists
+                        | ErrorCode::Modified
+                        | ErrorCode::NotFound
+                        | ErrorCode::Locked
+                ) =>
+            {
                 Err(RefUpdateError::Moved(name.to_string()))
             }
             Err(e) => Err(git_err(format!("updating {name}"))(e).into()),

@@ -91,7 +91,11 @@ pub fn run_new(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
     let me = ctx.user_for_write()?;
     let text = editor::message(
         ctx.repo,
-        &MessageArgs { message: args.message.as_deref(), file: args.file.as_deref(), non_interactive: args.non_interactive },
+        &MessageArgs {
+            message: args.message.as_deref(),
+            file: args.file.as_deref(),
+            non_interactive: args.non_interactive,
+        },
         TEMPLATE,
     )?;
     let message = operation::cleanup(&text);
@@ -99,7 +103,15 @@ pub fn run_new(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
         return Err(CliError::new("empty comment; nothing was added"));
     }
     let _lock = ctx.lock()?;
-    bug::append(ctx.repo, &bug, &me, &[Operation::new(OpKind::AddComment { message, files: None })])?;
+    bug::append(
+        ctx.repo,
+        &bug,
+        &me,
+        &[Operation::new(OpKind::AddComment {
+            message,
+            files: None,
+        })],
+    )?;
     ctx.wrote();
     Ok(())
 }
@@ -111,7 +123,11 @@ fn run_edit(ctx: &Ctx, args: &EditArgs) -> CliResult {
     let template = format!("{}\n{TEMPLATE}", comment.message);
     let text = editor::message(
         ctx.repo,
-        &MessageArgs { message: args.message.as_deref(), file: args.file.as_deref(), non_interactive: args.non_interactive },
+        &MessageArgs {
+            message: args.message.as_deref(),
+            file: args.file.as_deref(),
+            non_interactive: args.non_interactive,
+        },
         &template,
     )?;
     let message = operation::cleanup(&text);
@@ -122,7 +138,11 @@ fn run_edit(ctx: &Ctx, args: &EditArgs) -> CliResult {
         eprintln!("No change, aborting.");
         return Ok(());
     }
-    let op = Operation::new(OpKind::EditComment { target: comment.op_id.clone(), message, files: None });
+    let op = Operation::new(OpKind::EditComment {
+        target: comment.op_id.clone(),
+        message,
+        files: None,
+    });
     let _lock = ctx.lock()?;
     bug::append(ctx.repo, &bug, &me, &[op])?;
     ctx.wrote();

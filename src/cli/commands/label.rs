@@ -67,7 +67,11 @@ fn change(ctx: &Ctx, ui: &mut Ui, args: &ChangeArgs, add: bool) -> CliResult {
         } else if !add && !current.contains(&label) {
             writeln!(ui.out(), "label {shown} doesn't exist on this bug")?;
         } else {
-            writeln!(ui.out(), "label {shown} {}", if add { "added" } else { "removed" })?;
+            writeln!(
+                ui.out(),
+                "label {shown} {}",
+                if add { "added" } else { "removed" }
+            )?;
             changed.push(label);
         }
     }
@@ -75,9 +79,15 @@ fn change(ctx: &Ctx, ui: &mut Ui, args: &ChangeArgs, add: bool) -> CliResult {
         return Err(CliError::new("no label added or removed"));
     }
     let kind = if add {
-        OpKind::LabelChange { added: Some(changed), removed: None }
+        OpKind::LabelChange {
+            added: Some(changed),
+            removed: None,
+        }
     } else {
-        OpKind::LabelChange { added: None, removed: Some(changed) }
+        OpKind::LabelChange {
+            added: None,
+            removed: Some(changed),
+        }
     };
     let _lock = ctx.lock()?;
     bug::append(ctx.repo, &bug, &me, &[Operation::new(kind)])?;
@@ -87,7 +97,10 @@ fn change(ctx: &Ctx, ui: &mut Ui, args: &ChangeArgs, add: bool) -> CliResult {
 
 /// `git bug label`: every label set on some bug, sorted.
 pub fn list_all(ctx: &Ctx, ui: &mut Ui) -> CliResult {
-    let labels: BTreeSet<String> = read_all(ctx)?.into_iter().flat_map(|b| b.labels.unwrap_or_default()).collect();
+    let labels: BTreeSet<String> = read_all(ctx)?
+        .into_iter()
+        .flat_map(|b| b.labels.unwrap_or_default())
+        .collect();
     for label in labels {
         writeln!(ui.out(), "{}", escape(&label, false))?;
     }

@@ -110,8 +110,9 @@ fn build_query(args: &ListArgs) -> CliResult<Query> {
     let mut query = Query::parse(&query::join_args(&args.query))?;
     for s in &args.status {
         query.status.push(
-            bug::Status::parse(s)
-                .ok_or_else(|| CliError::usage(format!("unknown status {s:?}; use open or closed")))?,
+            bug::Status::parse(s).ok_or_else(|| {
+                CliError::usage(format!("unknown status {s:?}; use open or closed"))
+            })?,
         );
     }
     query.author.extend(args.author.iter().cloned());
@@ -128,7 +129,11 @@ fn build_query(args: &ListArgs) -> CliResult<Query> {
     for n in &args.no {
         match n.as_str() {
             "label" => query.no_label = true,
-            other => return Err(CliError::usage(format!("unknown \"no\" filter {other:?}; only \"label\" is known"))),
+            other => {
+                return Err(CliError::usage(format!(
+                    "unknown \"no\" filter {other:?}; only \"label\" is known"
+                )));
+            }
         }
     }
     // Flags decide when given; otherwise the query's sort:, then creation ascending.
@@ -166,15 +171,24 @@ pub fn read_all(ctx: &Ctx) -> CliResult<Vec<Snapshot>> {
 
 pub fn run(ctx: &Ctx, ui: &mut Ui, args: &ListArgs, pager: Option<String>) -> CliResult {
     let query = build_query(args)?;
-    let mut bugs: Vec<Snapshot> = read_all(ctx)?.into_iter().filter(|b| query::matches(&query, b)).collect();
+    let mut bugs: Vec<Snapshot> = read_all(ctx)?
+        .into_iter()
+        .filter(|b| query::matches(&query, b))
+        .collect();
     let (by, direction) = query.sort.unwrap_or((SortBy::Creation, Direction::Asc));
     query::sort(&mut bugs, by, direction);
 
-    let format = args.format.unwrap_or(if ui.interactive_stdout { ListFormat::Default } else { ListFormat::Plain });
+    let format = args.format.unwrap_or(if ui.interactive_stdout {
+        ListFormat::Default
+    } else {
+        ListFormat::Plain
+    });
     if format == ListFormat::Default {
         ui.start_pager(pager);
     }
-    let width = terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)).unwrap_or(80);
+    let width = terminal_size::terminal_size()
+        .map(|(w, _)| usize::from(w.0))
+        .unwrap_or(80);
     match format {
         ListFormat::Default => {
             for b in &bugs {
@@ -184,7 +198,13 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &ListArgs, pager: Option<String>) -> Cl
         }
         ListFormat::Plain => {
             for b in &bugs {
-                writeln!(ui.out(), "{}\t{}\t{}", b.human_id(), b.status.as_str(), escape(b.title.trim(), false))?;
+                writeln!(
+                    ui.out(),
+                    "{}\t{}\t{}",
+                    b.human_id(),
+                    b.status.as_str(),
+                    escape(b.title.trim(), false)
+                )?;
             }
         }
         ListFormat::Id => {
@@ -205,4 +225,3 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &ListArgs, pager: Option<String>) -> Cl
     }
     Ok(())
 }
-

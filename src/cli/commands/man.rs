@@ -20,7 +20,12 @@ pub fn generate(dir: &Path) -> std::io::Result<()> {
 
 pub fn install(args: &InstallArgs) -> CliResult {
     let target = args.dir.join("man1");
-    generate(&target).map_err(|e| CliError::new(format!("writing man pages to {}: {e}", target.display())))?;
-    eprintln!("Man pages written to {}; \"git help bug\" finds them when {} is in MANPATH", target.display(), args.dir.display());
+    generate(&target)
+        .map_err(|e| CliError::new(format!("writing man pages to {}: {e}", target.display())))?;
+    eprintln!(
+        "Man pages written to {}; \"git help bug\" finds them when {} is in MANPATH",
+        target.display(),
+        args.dir.display()
+    );
     Ok(())
 }

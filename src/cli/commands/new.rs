@@ -38,7 +38,11 @@ fn split_title(text: &str) -> (String, String) {
 
 pub fn run(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
     let me = ctx.user_for_write()?;
-    let given = editor::given_text(&MessageArgs { message: args.message.as_deref(), file: args.file.as_deref(), non_interactive: args.non_interactive })?;
+    let given = editor::given_text(&MessageArgs {
+        message: args.message.as_deref(),
+        file: args.file.as_deref(),
+        non_interactive: args.non_interactive,
+    })?;
     let (title, message) = match (&args.title, given) {
         (Some(title), Some(message)) => (title.clone(), message),
         (Some(title), None) => {
@@ -50,21 +54,41 @@ pub fn run(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
                 (title.clone(), String::new())
             }
         }
-        (None, Some(text)) if args.message.is_none() => split_title(&editor::strip_comments(&text, '#')),
+        (None, Some(text)) if args.message.is_none() => {
+            split_title(&editor::strip_comments(&text, '#'))
+        }
         (None, Some(message)) => {
-            let text = editor::edit(ctx.repo, &format!("\n{message}\n{TEMPLATE}"), args.non_interactive)
-                .map_err(|_| CliError::new("the bug needs a title").with_hint("give it with -t TITLE"))?;
+            let text = editor::edit(
+                ctx.repo,
+                &format!("\n{message}\n{TEMPLATE}"),
+                args.non_interactive,
+            )
+            .map_err(|_| {
+                CliError::new("the bug needs a title").with_hint("give it with -t TITLE")
+            })?;
             split_title(&text)
         }
-        (None, None) => split_title(&editor::edit(ctx.repo, TEMPLATE, args.non_interactive).map_err(|e| {
-            if args.non_interactive { CliError::new("the bug needs a title").with_hint("give it with -t TITLE and the description with -m MESSAGE") } else { e }
-        })?),
+        (None, None) => split_title(
+            &editor::edit(ctx.repo, TEMPLATE, args.non_interactive).map_err(|e| {
+                if args.non_interactive {
+                    CliError::new("the bug needs a title")
+                        .with_hint("give it with -t TITLE and the description with -m MESSAGE")
+                } else {
+                    e
+                }
+            })?,
+        ),
     };
     let title = operation::cleanup_one_line(&title);
     if title.is_empty() {
-        return Err(CliError::new("empty title; no bug was created").with_hint("give a title with -t TITLE"));
+        return Err(CliError::new("empty title; no bug was created")
+            .with_hint("give a title with -t TITLE"));
     }
-    let op = Operation::new(OpKind::Create { title, message: operation::cleanup(&message), files: None });
+    let op = Operation::new(OpKind::Create {
+        title,
+        message: operation::cleanup(&message),
+        files: None,
+    });
     let _lock = ctx.lock()?;
     let id = bug::create(ctx.repo, &me, op)?;
     ctx.wrote();

@@ -15,7 +15,12 @@ pub struct SelectArgs {
 pub fn select(ctx: &Ctx, ui: &mut Ui, args: &SelectArgs) -> CliResult {
     let bug = ctx.bug(&args.bug)?.snapshot;
     ctx.select(&bug.id)?;
-    writeln!(ui.out(), "selected bug {}: {}", bug.human_id(), escape(&bug.title, false))?;
+    writeln!(
+        ui.out(),
+        "selected bug {}: {}",
+        bug.human_id(),
+        escape(&bug.title, false)
+    )?;
     Ok(())
 }
 

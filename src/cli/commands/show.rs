@@ -33,7 +33,10 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &ShowArgs, pager: Option<String>) -> Cl
     if let Some(field) = &args.field {
         let e = |s: &str| escape(s, false);
         let names = |people: &[std::rc::Rc<crate::identity::Identity>]| {
-            people.iter().map(|p| e(&p.display_name())).collect::<Vec<_>>()
+            people
+                .iter()
+                .map(|p| e(&p.display_name()))
+                .collect::<Vec<_>>()
         };
         let lines: Vec<String> = match field.as_str() {
             "author" => vec![e(&bug.author.display_name())],

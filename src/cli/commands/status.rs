@@ -47,12 +47,21 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &StatusArgs) -> CliResult {
 pub fn set(ctx: &Ctx, _ui: &mut Ui, bug: Option<&str>, status: Status) -> CliResult {
     let bug = ctx.bug_or_selected(bug)?;
     if bug.snapshot.status == status {
-        eprintln!("bug {} is already {}", bug.snapshot.human_id(), status.as_str());
+        eprintln!(
+            "bug {} is already {}",
+            bug.snapshot.human_id(),
+            status.as_str()
+        );
         return Ok(());
     }
     let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
-    bug::append(ctx.repo, &bug, &me, &[Operation::new(OpKind::SetStatus { status })])?;
+    bug::append(
+        ctx.repo,
+        &bug,
+        &me,
+        &[Operation::new(OpKind::SetStatus { status })],
+    )?;
     ctx.wrote();
     Ok(())
 }

@@ -48,10 +48,15 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &TitleArgs) -> CliResult {
     let me = ctx.user_for_write()?;
     let text = editor::message(
         ctx.repo,
-        &MessageArgs { message: edit.title.as_deref(), file: None, non_interactive: edit.non_interactive },
+        &MessageArgs {
+            message: edit.title.as_deref(),
+            file: None,
+            non_interactive: edit.non_interactive,
+        },
         &format!("{}{TEMPLATE}", bug.snapshot.title),
     )?;
-    let title = operation::cleanup_one_line(text.lines().find(|l| !l.trim().is_empty()).unwrap_or(""));
+    let title =
+        operation::cleanup_one_line(text.lines().find(|l| !l.trim().is_empty()).unwrap_or(""));
     if title.is_empty() {
         return Err(CliError::new("empty title; the title was not changed"));
     }
@@ -59,7 +64,10 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &TitleArgs) -> CliResult {
         eprintln!("No change, aborting.");
         return Ok(());
     }
-    let op = Operation::new(OpKind::SetTitle { title, was: bug.snapshot.title.clone() });
+    let op = Operation::new(OpKind::SetTitle {
+        title,
+        was: bug.snapshot.title.clone(),
+    });
     let _lock = ctx.lock()?;
     bug::append(ctx.repo, &bug, &me, &[op])?;
     ctx.wrote();

@@ -89,7 +89,12 @@ fn all(ctx: &Ctx) -> CliResult<Vec<Rc<Identity>>> {
             Err(e) => eprintln!("warning: {}", escape(&e, false)),
         }
     }
-    people.sort_by(|a, b| a.display_name().to_lowercase().cmp(&b.display_name().to_lowercase()).then(a.id.cmp(&b.id)));
+    people.sort_by(|a, b| {
+        a.display_name()
+            .to_lowercase()
+            .cmp(&b.display_name().to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
     Ok(people)
 }
 
@@ -122,13 +127,24 @@ fn ask(question: &str, default: Option<String>, interactive: bool) -> CliResult<
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let answer = line.trim().to_string();
-    Ok(if answer.is_empty() { default } else { Some(answer) })
+    Ok(if answer.is_empty() {
+        default
+    } else {
+        Some(answer)
+    })
 }
 
 fn new(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
-    let interactive = !args.non_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let git_name = ctx.repo.config_get("user.name")?.filter(|n| !n.trim().is_empty());
-    let git_email = ctx.repo.config_get("user.email")?.filter(|n| !n.trim().is_empty());
+    let interactive =
+        !args.non_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let git_name = ctx
+        .repo
+        .config_get("user.name")?
+        .filter(|n| !n.trim().is_empty());
+    let git_email = ctx
+        .repo
+        .config_get("user.email")?
+        .filter(|n| !n.trim().is_empty());
     let name = match &args.name {
         Some(n) => Some(n.clone()),
         None => ask("Name", git_name, interactive)?,
@@ -142,9 +158,14 @@ fn new(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
         None => ask("Avatar URL", None, interactive)?.unwrap_or_default(),
     };
     let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
-        return Err(CliError::new("the identity needs a name").with_hint("give it with -n NAME, or set git's user.name"));
+        return Err(CliError::new("the identity needs a name")
+            .with_hint("give it with -n NAME, or set git's user.name"));
     };
-    let new = NewIdentity { name, email: email.unwrap_or_default(), avatar_url: avatar };
+    let new = NewIdentity {
+        name,
+        email: email.unwrap_or_default(),
+        avatar_url: avatar,
+    };
     identity::validate(&new).map_err(CliError::usage)?;
     let _lock = ctx.lock()?;
     let created = identity::create(ctx.repo, &new)?;
@@ -159,7 +180,11 @@ fn new(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
 fn adopt(ctx: &Ctx, ui: &mut Ui, args: &AdoptArgs) -> CliResult {
     let who = ctx.identities.resolve(&args.user)?;
     ctx.repo.config_set_local(USER_IDENTITY_KEY, &who.id)?;
-    writeln!(ui.out(), "Your identity is now: {}", escape(&who.display_name(), false))?;
+    writeln!(
+        ui.out(),
+        "Your identity is now: {}",
+        escape(&who.display_name(), false)
+    )?;
     Ok(())
 }
 
@@ -167,12 +192,18 @@ fn show(ctx: &Ctx, ui: &mut Ui, args: &ShowArgs) -> CliResult {
     let who = match &args.user {
         Some(prefix) => ctx.identities.resolve(prefix)?,
         None => ctx.identities.user()?.ok_or_else(|| {
-            CliError::new("no identity is set for git-bug in this repository")
-                .with_hint("name one (git bug user show USER_ID), or create yours with \"git bug user new\"")
+            CliError::new("no identity is set for git-bug in this repository").with_hint(
+                "name one (git bug user show USER_ID), or create yours with \"git bug user new\"",
+            )
         })?,
     };
     let e = |s: &str| escape(s, false);
-    let lamports = || who.last_times().iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>();
+    let lamports = || {
+        who.last_times()
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+    };
     if let Some(field) = &args.field {
         let lines: Vec<String> = match field.as_str() {
             "email" => vec![e(who.email())],
@@ -181,7 +212,11 @@ fn show(ctx: &Ctx, ui: &mut Ui, args: &ShowArgs) -> CliResult {
             "lastModification" => vec![time::comment_date(who.last_unix_time())],
             "lastModificationLamport" | "lastModificationLamports" => lamports(),
             "login" => vec![e(who.login())],
-            "metadata" => who.metadata().iter().map(|(k, v)| format!("{}\t{}", e(k), e(v))).collect(),
+            "metadata" => who
+                .metadata()
+                .iter()
+                .map(|(k, v)| format!("{}\t{}", e(k), e(v)))
+                .collect(),
             "name" => vec![e(who.name())],
             other => {
                 return Err(CliError::usage(format!("unsupported field: {other}"))
@@ -198,7 +233,11 @@ fn show(ctx: &Ctx, ui: &mut Ui, args: &ShowArgs) -> CliResult {
     writeln!(out, "Name: {}", e(who.name()))?;
     writeln!(out, "Email: {}", e(who.email()))?;
     writeln!(out, "Login: {}", e(who.login()))?;
-    writeln!(out, "Last modification: {}", time::comment_date(who.last_unix_time()))?;
+    writeln!(
+        out,
+        "Last modification: {}",
+        time::comment_date(who.last_unix_time())
+    )?;
     writeln!(out, "Last modification (lamport):")?;
     for line in lamports() {
         writeln!(out, "\t{line}")?;

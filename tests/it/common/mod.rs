@@ -34,19 +34,28 @@ impl Run {
     /// Panics with the whole output unless the command succeeded.
     #[track_caller]
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "command failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "command failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// Panics unless the command failed with `code`.
     #[track_caller]
     pub fn fails(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "unexpected exit code:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
     }
 
     pub fn lines(&self) -> Vec<&str> {
@@ -80,7 +89,11 @@ impl TestEnv {
     fn command(&self, program: &str, cwd: &Path) -> Command {
         let mut cmd = Command::new(program);
         let bin_dir = Path::new(BIN).parent().expect("bin dir");
-        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         cmd.current_dir(cwd)
             .env_clear()
             .env("PATH", path)
@@ -101,7 +114,13 @@ impl TestEnv {
     }
 
     /// Runs `git-bug` with extra environment and optional standard input.
-    pub fn bug_with(&self, cwd: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+    pub fn bug_with(
+        &self,
+        cwd: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: Option<&str>,
+    ) -> Run {
         let mut cmd = self.command(BIN, cwd);
         cmd.args(args);
         for (k, v) in env {
@@ -123,9 +142,20 @@ impl TestEnv {
     /// A new repository with a git user configured.
     pub fn repo(&self, name: &str) -> PathBuf {
         let path = self.path(name);
-        self.git(self.dir.path(), &["init", "-q", "-b", "main", path.to_str().expect("utf-8 path")]).ok();
+        self.git(
+            self.dir.path(),
+            &[
+                "init",
+                "-q",
+                "-b",
+                "main",
+                path.to_str().expect("utf-8 path"),
+            ],
+        )
+        .ok();
         self.git(&path, &["config", "user.name", "Jane Doe"]).ok();
-        self.git(&path, &["config", "user.email", "jane@example.com"]).ok();
+        self.git(&path, &["config", "user.email", "jane@example.com"])
+            .ok();
         path
     }
 
@@ -133,14 +163,37 @@ impl TestEnv {
     pub fn sample_repo(&self, name: &str) -> PathBuf {
         let path = self.repo(name);
         let bundle = fixtures().join("gitbug-sample.bundle");
-        self.git(&path, &["fetch", "-q", bundle.to_str().expect("utf-8 path"), "refs/*:refs/*"]).ok();
+        self.git(
+            &path,
+            &[
+                "fetch",
+                "-q",
+                bundle.to_str().expect("utf-8 path"),
+                "refs/*:refs/*",
+            ],
+        )
+        .ok();
         path
     }
 
     /// Creates a bug and returns its full id.
     pub fn new_bug(&self, repo: &Path, title: &str, message: &str) -> String {
-        self.bug(repo, &["bug", "new", "-t", title, "-m", message]).ok();
-        let ids = self.bug(repo, &["bug", "--format", "id", "--by", "creation", "--direction", "desc"]).ok();
+        self.bug(repo, &["bug", "new", "-t", title, "-m", message])
+            .ok();
+        let ids = self
+            .bug(
+                repo,
+                &[
+                    "bug",
+                    "--format",
+                    "id",
+                    "--by",
+                    "creation",
+                    "--direction",
+                    "desc",
+                ],
+            )
+            .ok();
         ids.stdout.lines().next().expect("a bug").to_string()
     }
 }
