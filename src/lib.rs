@@ -9,5 +9,6 @@ pub mod bug;
 pub mod cli;
 pub mod entity;
 pub mod identity;
+pub mod localtime;
 pub mod query;
 pub mod repo;

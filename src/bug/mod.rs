@@ -16,7 +16,7 @@ use crate::identity::{Identity, IdentityStore};
 use crate::repo::{RefUpdateError, Repo};
 use git2::Oid;
 use std::collections::HashSet;
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub const REF_PREFIX: &str = "refs/bugs/";
 pub const CREATE_CLOCK: &str = "bugs-create";
@@ -68,7 +68,36 @@ pub fn list(repo: &Repo) -> Result<Vec<BugRef>, BugError> {
 
 /// The full id of the one bug whose id starts with `prefix`.
 pub fn resolve(repo: &Repo, prefix: &str) -> Result<BugRef, BugError> {
-    let refs = list(repo)?;
+    // Ids are lowercase alphanumerics; anything else matches nothing (and
+    // must not reach the ref glob below).
+    if prefix.is_empty()
+        || !prefix
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+    {
+        return Err(PrefixError::NotFound {
+            kind: "bug".into(),
+            prefix: prefix.to_string(),
+        }
+        .into());
+    }
+    // A full id needs no listing.
+    if prefix.len() == crate::entity::id::ID_LEN
+        && let Some(head) = repo.ref_target(&format!("{REF_PREFIX}{prefix}"))?
+    {
+        return Ok(BugRef {
+            id: prefix.to_string(),
+            head,
+        });
+    }
+    let refs: Vec<BugRef> = repo
+        .refs_with_prefix(&format!("{REF_PREFIX}{prefix}"))?
+        .into_iter()
+        .map(|(name, head)| BugRef {
+            id: name[REF_PREFIX.len()..].to_string(),
+            head,
+        })
+        .collect();
     let id = resolve_prefix(prefix, refs.iter().map(|r| r.id.as_str()), "bug")?;
     refs.into_iter()
         .find(|r| r.id == id)
@@ -111,7 +140,7 @@ pub fn read(
     let mut applied = Vec::new();
     let mut create_lamport = 0;
     let mut edit_lamport = 0;
-    let mut authors: Option<(String, Rc<Identity>)> = None;
+    let mut authors: Option<(String, Arc<Identity>)> = None;
     for pack in packs {
         create_lamport = create_lamport.max(pack.create_clock);
         edit_lamport = edit_lamport.max(pack.edit_clock);
@@ -154,6 +183,56 @@ pub fn read(
         head: bug.head,
         snapshot,
     })
+}
+
+/// Reads many bugs, on several threads when there are many: each thread
+/// has its own repository handle and identity cache. Results keep the
+/// order of `refs`; an unreadable bug is an `Err` in its place.
+pub fn read_many(repo: &Repo, refs: &[BugRef]) -> Result<Vec<Result<Bug, BugError>>, BugError> {
+    const MIN_PER_THREAD: usize = 64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(refs.len().div_ceil(MIN_PER_THREAD))
+        .max(1);
+    let read_chunk = |repo: &Repo, chunk: &[BugRef]| {
+        let identities = IdentityStore::new(repo);
+        let mut seen = SeenClocks::default();
+        let bugs: Vec<_> = chunk
+            .iter()
+            .map(|r| read(repo, &identities, r, &mut seen))
+            .collect();
+        (bugs, seen)
+    };
+    let (bugs, seen) = if threads == 1 {
+        read_chunk(repo, refs)
+    } else {
+        let chunk_len = refs.len().div_ceil(threads);
+        let handles: Vec<Repo> = (1..threads)
+            .map(|_| repo.reopen())
+            .collect::<Result<_, _>>()?;
+        std::thread::scope(|scope| {
+            let mut chunks = refs.chunks(chunk_len);
+            let first = chunks.next().unwrap_or(&[]);
+            let workers: Vec<_> = chunks
+                .zip(handles)
+                .map(|(chunk, handle)| scope.spawn(move || read_chunk(&handle, chunk)))
+                .collect();
+            let (mut bugs, mut seen) = read_chunk(repo, first);
+            for worker in workers {
+                // A panicking reader is a bug in this program; surface it.
+                let (more, more_seen) = worker
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                bugs.extend(more);
+                seen.create = seen.create.max(more_seen.create);
+                seen.edit = seen.edit.max(more_seen.edit);
+            }
+            (bugs, seen)
+        })
+    };
+    seen.witness(repo);
+    Ok(bugs)
 }
 
 /// Reads a single bug by prefix, witnessing its clocks.

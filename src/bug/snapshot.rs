@@ -5,13 +5,13 @@ use super::operation::{OpKind, Operation, Status};
 use crate::entity::id::{combine, human};
 use crate::identity::Identity;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One operation in applied order, with what the pack said about it.
 #[derive(Debug, Clone)]
 pub struct AppliedOp {
     pub id: String,
-    pub author: Rc<Identity>,
+    pub author: Arc<Identity>,
     pub op: Operation,
     pub edit_clock: u64,
 }
@@ -23,7 +23,7 @@ pub struct Comment {
     pub id: String,
     /// The id of the create or add-comment operation that made it.
     pub op_id: String,
-    pub author: Rc<Identity>,
+    pub author: Arc<Identity>,
     pub message: String,
     pub files: Option<Vec<String>>,
     pub created: i64,
@@ -49,20 +49,20 @@ pub enum TimelineItem {
     Comment(usize),
     SetTitle {
         id: String,
-        author: Rc<Identity>,
+        author: Arc<Identity>,
         time: i64,
         title: String,
         was: String,
     },
     SetStatus {
         id: String,
-        author: Rc<Identity>,
+        author: Arc<Identity>,
         time: i64,
         status: Status,
     },
     LabelChange {
         id: String,
-        author: Rc<Identity>,
+        author: Arc<Identity>,
         time: i64,
         added: Vec<String>,
         removed: Vec<String>,
@@ -77,9 +77,9 @@ pub struct Snapshot {
     pub title: String,
     /// `None` until a label operation added something (JSON `null`).
     pub labels: Option<Vec<String>>,
-    pub author: Rc<Identity>,
-    pub actors: Vec<Rc<Identity>>,
-    pub participants: Vec<Rc<Identity>>,
+    pub author: Arc<Identity>,
+    pub actors: Vec<Arc<Identity>>,
+    pub participants: Vec<Arc<Identity>>,
     pub comments: Vec<Comment>,
     pub timeline: Vec<TimelineItem>,
     pub create_time: i64,
@@ -122,7 +122,7 @@ impl Snapshot {
     }
 }
 
-fn add_unique(list: &mut Vec<Rc<Identity>>, who: &Rc<Identity>) {
+fn add_unique(list: &mut Vec<Arc<Identity>>, who: &Arc<Identity>) {
     if !list.iter().any(|i| i.id == who.id) {
         list.push(who.clone());
     }

@@ -6,7 +6,7 @@ use crate::bug::{self, Bug, BugRef, SeenClocks};
 use crate::entity::id::PrefixError;
 use crate::identity::{self, Identity, IdentityStore, NewIdentity, USER_IDENTITY_KEY};
 use crate::repo::{Repo, WriteLock};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// An open repository with its identities.
 pub struct Ctx<'r> {
@@ -35,7 +35,7 @@ impl<'r> Ctx<'r> {
     /// The user's identity for writing. When none is set, adopt the one
     /// identity with the git user's email, or create one from `user.name`
     /// and `user.email`, and say so on stderr.
-    pub fn user_for_write(&self) -> CliResult<Rc<Identity>> {
+    pub fn user_for_write(&self) -> CliResult<Arc<Identity>> {
         if let Some(me) = self.identities.user()? {
             return Ok(me);
         }
@@ -87,7 +87,7 @@ impl<'r> Ctx<'r> {
                 created.display_name(),
                 created.email()
             );
-            Rc::new(created)
+            Arc::new(created)
         };
         self.repo.config_set_local(USER_IDENTITY_KEY, &me.id)?;
         Ok(me)

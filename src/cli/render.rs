@@ -29,7 +29,7 @@ fn time_json(seconds: i64, lamport: Option<u64>) -> Json {
     Json::Object(fields)
 }
 
-fn people_json(people: &[std::rc::Rc<Identity>]) -> Json {
+fn people_json(people: &[std::sync::Arc<Identity>]) -> Json {
     Json::Array(people.iter().map(|p| identity_json(p)).collect())
 }
 
@@ -198,7 +198,7 @@ pub fn default_line(ui: &Ui, bug: &Snapshot, width: usize) -> String {
 
 /// `bug show` in git-bug's text layout.
 pub fn show_text(ui: &Ui, bug: &Snapshot) -> String {
-    let names = |people: &[std::rc::Rc<Identity>]| {
+    let names = |people: &[std::sync::Arc<Identity>]| {
         people
             .iter()
             .map(|p| escape(&p.display_name(), false))

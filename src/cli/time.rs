@@ -1,11 +1,10 @@
 //! Time stamps in the layouts git-bug prints, in the local time zone.
 
-use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 
 fn local(seconds: i64) -> Zoned {
     let ts = Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH);
-    ts.to_zoned(TimeZone::system())
+    ts.to_zoned(crate::localtime::zone().clone())
 }
 
 /// Go's default layout: `2025-01-19 05:13:17 +0000 UTC`.

@@ -5,12 +5,12 @@ use crate::entity::id::{PrefixError, check_id, resolve_prefix};
 use crate::repo::Repo;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A lazily filled map of identity id to identity (or why it is unreadable).
 pub struct IdentityStore<'r> {
     repo: &'r Repo,
-    loaded: RefCell<HashMap<String, Result<Rc<Identity>, String>>>,
+    loaded: RefCell<HashMap<String, Result<Arc<Identity>, String>>>,
 }
 
 impl<'r> IdentityStore<'r> {
@@ -22,7 +22,7 @@ impl<'r> IdentityStore<'r> {
     }
 
     /// The identity with this full id, read on first use.
-    pub fn get(&self, id: &str) -> Result<Rc<Identity>, String> {
+    pub fn get(&self, id: &str) -> Result<Arc<Identity>, String> {
         if let Some(found) = self.loaded.borrow().get(id) {
             return found.clone();
         }
@@ -33,12 +33,12 @@ impl<'r> IdentityStore<'r> {
         result
     }
 
-    fn load(&self, id: &str) -> Result<Rc<Identity>, String> {
+    fn load(&self, id: &str) -> Result<Arc<Identity>, String> {
         check_id(id)?;
         let name = format!("{REF_PREFIX}{id}");
         match self.repo.ref_target(&name) {
             Ok(Some(head)) => read(self.repo, id, head)
-                .map(Rc::new)
+                .map(Arc::new)
                 .map_err(|e| e.to_string()),
             Ok(None) => Err(format!("identity {id} doesn't exist")),
             Err(e) => Err(e.to_string()),
@@ -56,14 +56,14 @@ impl<'r> IdentityStore<'r> {
     }
 
     /// The identity a prefix names.
-    pub fn resolve(&self, prefix: &str) -> Result<Rc<Identity>, IdentityError> {
+    pub fn resolve(&self, prefix: &str) -> Result<Arc<Identity>, IdentityError> {
         let ids = self.ids()?;
         let id = resolve_prefix(prefix, ids.iter().map(String::as_str), "identity")?;
         self.get(&id).map_err(IdentityError::Unreadable)
     }
 
     /// The user's own identity (`git-bug.identity`), if one is set.
-    pub fn user(&self) -> Result<Option<Rc<Identity>>, IdentityError> {
+    pub fn user(&self) -> Result<Option<Arc<Identity>>, IdentityError> {
         let values = self.repo.config_get_all(USER_IDENTITY_KEY)?;
         let id = match values.as_slice() {
             [] => match self.repo.config_get(USER_IDENTITY_KEY)? {

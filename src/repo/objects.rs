@@ -88,7 +88,7 @@ impl Repo {
     /// Writes a commit with git-bug's empty identity and empty message, dated
     /// now in the local UTC offset.
     pub fn write_entity_commit(&self, tree: Oid, parents: &[Oid]) -> Result<Oid> {
-        let now = jiff::Zoned::now();
+        let now = crate::localtime::now();
         let seconds = now.timestamp().as_second();
         let offset_minutes = now.offset().seconds() / 60;
         let sign = if offset_minutes < 0 { '-' } else { '+' };

@@ -1,7 +1,7 @@
 //! `git bug ls` / `git bug bug`: list bugs matching a query.
 
 use super::{comment, label, new, rm, select, show, status, title};
-use crate::bug::{self, SeenClocks, Snapshot};
+use crate::bug::{self, Snapshot};
 use crate::cli::context::Ctx;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::render;
@@ -157,15 +157,14 @@ fn build_query(args: &ListArgs) -> CliResult<Query> {
 /// Reads every bug; an unreadable bug is reported and skipped so that the
 /// others still list.
 pub fn read_all(ctx: &Ctx) -> CliResult<Vec<Snapshot>> {
-    let mut seen = SeenClocks::default();
-    let mut bugs = Vec::new();
-    for bug_ref in bug::list(ctx.repo)? {
-        match bug::read(ctx.repo, &ctx.identities, &bug_ref, &mut seen) {
+    let refs = bug::list(ctx.repo)?;
+    let mut bugs = Vec::with_capacity(refs.len());
+    for result in bug::read_many(ctx.repo, &refs)? {
+        match result {
             Ok(bug) => bugs.push(bug.snapshot),
             Err(e) => eprintln!("warning: {}", escape(&e.to_string(), false)),
         }
     }
-    seen.witness(ctx.repo);
     Ok(bugs)
 }
 

@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &ShowArgs, pager: Option<String>) -> Cl
     let bug = ctx.bug_or_selected(args.bug.as_deref())?.snapshot;
     if let Some(field) = &args.field {
         let e = |s: &str| escape(s, false);
-        let names = |people: &[std::rc::Rc<crate::identity::Identity>]| {
+        let names = |people: &[std::sync::Arc<crate::identity::Identity>]| {
             people
                 .iter()
                 .map(|p| e(&p.display_name()))

@@ -9,7 +9,7 @@ use crate::entity::gojson::Json;
 use crate::identity::{self, Identity, NewIdentity, USER_IDENTITY_KEY};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::{BufRead, IsTerminal};
-use std::rc::Rc;
+use std::sync::Arc;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &UserArgs) -> CliResult {
     }
 }
 
-fn all(ctx: &Ctx) -> CliResult<Vec<Rc<Identity>>> {
+fn all(ctx: &Ctx) -> CliResult<Vec<Arc<Identity>>> {
     let mut people = Vec::new();
     for id in ctx.identities.ids()? {
         match ctx.identities.get(&id) {
