@@ -6,7 +6,7 @@ use crate::cli::editor::{self, MessageArgs};
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::terminal::Ui;
 use clap::Args;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -36,7 +36,7 @@ fn split_title(text: &str) -> (String, String) {
     (title, rest.join("\n").trim().to_string())
 }
 
-pub fn run(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
+pub fn run(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
     let me = ctx.user_for_write()?;
     let given = editor::given_text(&MessageArgs {
         message: args.message.as_deref(),
@@ -92,7 +92,6 @@ pub fn run(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
     let _lock = ctx.lock()?;
     let id = bug::create(ctx.repo, &me, op)?;
     ctx.wrote();
-    println!("{} created", crate::entity::id::human(&id));
-    std::io::stdout().flush()?;
+    writeln!(ui.out(), "{} created", crate::entity::id::human(&id))?;
     Ok(())
 }
