@@ -12,3 +12,4 @@ pub mod identity;
 pub mod localtime;
 pub mod query;
 pub mod repo;
+pub mod sync;

@@ -3,6 +3,7 @@
 
 pub mod operation;
 pub mod snapshot;
+pub mod validate;
 
 pub use operation::{OpKind, Operation, Status};
 pub use snapshot::{AppliedOp, Comment, Snapshot, TimelineItem};
@@ -112,15 +113,25 @@ pub struct SeenClocks {
 }
 
 impl SeenClocks {
-    /// Moves the stored clocks up to what was seen; a read-only repository
-    /// simply keeps its old values.
+    /// Moves the stored clocks up to what was seen in some bugs. A clock
+    /// file that does not exist yet is left alone: only a read of every bug
+    /// may create it, or values used by unread bugs would be handed out
+    /// again. A read-only repository simply keeps its old values.
     pub fn witness(self, repo: &Repo) {
+        self.store(repo, false);
+    }
+
+    /// Like [`SeenClocks::witness`], after reading every bug.
+    pub fn witness_all(self, repo: &Repo) {
+        self.store(repo, true);
+    }
+
+    fn store(self, repo: &Repo, complete: bool) {
         let clocks = ClockStore::new(&repo.state_dir());
-        if self.create > 0 {
-            let _ = clocks.witness(CREATE_CLOCK, self.create);
-        }
-        if self.edit > 0 {
-            let _ = clocks.witness(EDIT_CLOCK, self.edit);
+        for (name, seen) in [(CREATE_CLOCK, self.create), (EDIT_CLOCK, self.edit)] {
+            if seen > 0 && (complete || matches!(clocks.value(name), Ok(Some(_)))) {
+                let _ = clocks.witness(name, seen);
+            }
         }
     }
 }
@@ -187,8 +198,13 @@ pub fn read(
 
 /// Reads many bugs, on several threads when there are many: each thread
 /// has its own repository handle and identity cache. Results keep the
-/// order of `refs`; an unreadable bug is an `Err` in its place.
-pub fn read_many(repo: &Repo, refs: &[BugRef]) -> Result<Vec<Result<Bug, BugError>>, BugError> {
+/// order of `refs`; an unreadable bug is an `Err` in its place. `complete`
+/// says that `refs` are all the bugs (see [`SeenClocks::witness_all`]).
+pub fn read_many(
+    repo: &Repo,
+    refs: &[BugRef],
+    complete: bool,
+) -> Result<Vec<Result<Bug, BugError>>, BugError> {
     const MIN_PER_THREAD: usize = 64;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -231,7 +247,11 @@ pub fn read_many(repo: &Repo, refs: &[BugRef]) -> Result<Vec<Result<Bug, BugErro
             (bugs, seen)
         })
     };
-    seen.witness(repo);
+    if complete {
+        seen.witness_all(repo);
+    } else {
+        seen.witness(repo);
+    }
     Ok(bugs)
 }
 

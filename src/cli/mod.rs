@@ -13,7 +13,7 @@ pub use error::{CliError, CliResult};
 
 use crate::repo::Repo;
 use clap::{CommandFactory, Parser, Subcommand};
-use commands::{comment, label, list, man, new, rm, select, show, status, title, user};
+use commands::{comment, hook, label, list, man, new, rm, select, show, status, sync, title, user};
 use context::Ctx;
 use terminal::{ColorChoice, Ui};
 
@@ -104,6 +104,19 @@ enum Command {
     User(user::UserArgs),
     /// List the labels in use on any bug
     Label,
+    /// Set up this clone so that git fetch and git push carry bugs
+    Install(sync::InstallArgs),
+    /// Undo "git bug install"
+    Uninstall(sync::UninstallArgs),
+    /// Show what is installed, and which bugs are not pushed or not merged yet
+    Status,
+    /// Fetch bugs from a remote and merge them
+    Pull(sync::RemoteArgs),
+    /// Push bugs to a remote
+    Push(sync::RemoteArgs),
+    /// Entry points of the installed git hooks
+    #[command(hide = true, subcommand)]
+    Hook(hook::HookCommand),
     /// Print the version
     Version,
     /// Write the man pages into a directory, for "git help bug"
@@ -161,6 +174,16 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
     };
     *ui = Ui::new(cli.color, color_config);
     let ctx = Ctx::new(&repo);
+    if !matches!(
+        cli.command,
+        Command::Hook(_)
+            | Command::Install(_)
+            | Command::Uninstall(_)
+            | Command::Status
+            | Command::Pull(_)
+    ) {
+        catch_up(&repo);
+    }
     match &cli.command {
         Command::Ls(args) => list::run(&ctx, ui, args, pager),
         Command::New(args) => new::run(&ctx, ui, args),
@@ -184,7 +207,25 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         },
         Command::User(args) => user::run(&ctx, ui, args),
         Command::Label => label::list_all(&ctx, ui),
+        Command::Install(args) => sync::install(&ctx, args),
+        Command::Uninstall(args) => sync::uninstall(&ctx, args),
+        Command::Status => sync::status(&ctx, ui),
+        Command::Pull(args) => sync::pull(&ctx, ui, args),
+        Command::Push(args) => sync::push(&ctx, args),
+        Command::Hook(command) => hook::run(&ctx, command),
         Command::Version | Command::InstallManPages(_) => Ok(()),
+    }
+}
+
+/// Merges what was fetched without our hooks before anything is shown.
+fn catch_up(repo: &Repo) {
+    match crate::sync::merge_tracking_refs(repo, None) {
+        Ok(report) => {
+            for line in report.summary_lines().iter().chain(&report.warning_lines()) {
+                eprintln!("git-bug: {}", terminal::escape(line, false));
+            }
+        }
+        Err(e) => eprintln!("warning: merging fetched bugs failed: {e}"),
     }
 }
 

@@ -278,3 +278,47 @@ pub fn create(repo: &Repo, new: &NewIdentity) -> Result<Identity, EntityError> {
         versions: vec![version],
     })
 }
+
+/// git-bug's checks of every version of an identity received from elsewhere
+/// (format spec §2.6.1).
+pub fn validate_versions(identity: &Identity) -> Result<(), String> {
+    use base64::Engine;
+    let mut previous: Option<&BTreeMap<String, u64>> = None;
+    for version in &identity.versions {
+        if version.name.trim().is_empty() && version.login.trim().is_empty() {
+            return Err("identity has neither a name nor a login".into());
+        }
+        for (what, value) in [
+            ("name", &version.name),
+            ("login", &version.login),
+            ("email", &version.email),
+        ] {
+            if value.chars().any(char::is_control) {
+                return Err(format!("identity {what} contains control characters"));
+            }
+        }
+        if version.avatar_url.contains('\n') {
+            return Err("identity avatar URL contains a line break".into());
+        }
+        let nonce = base64::engine::general_purpose::STANDARD
+            .decode(&version.nonce)
+            .map_err(|_| "identity nonce is not base64".to_string())?;
+        if !(20..=64).contains(&nonce.len()) {
+            return Err("identity nonce must be 20 to 64 bytes".into());
+        }
+        if let Some(before) = previous {
+            for (clock, value) in before {
+                match version.times.get(clock) {
+                    Some(now) if now >= value => {}
+                    _ => {
+                        return Err(format!(
+                            "identity clock {clock} goes backwards between versions"
+                        ));
+                    }
+                }
+            }
+        }
+        previous = Some(&version.times);
+    }
+    Ok(())
+}

@@ -40,7 +40,7 @@ pub(crate) fn git_err(what: impl Into<String>) -> impl FnOnce(git2::Error) -> Re
     move |source| RepoError::Git { what, source }
 }
 
-pub(crate) fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RepoError {
+pub fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RepoError {
     let what = what.into();
     move |source| RepoError::Io { what, source }
 }

@@ -159,7 +159,7 @@ fn build_query(args: &ListArgs) -> CliResult<Query> {
 pub fn read_all(ctx: &Ctx) -> CliResult<Vec<Snapshot>> {
     let refs = bug::list(ctx.repo)?;
     let mut bugs = Vec::with_capacity(refs.len());
-    for result in bug::read_many(ctx.repo, &refs)? {
+    for result in bug::read_many(ctx.repo, &refs, true)? {
         match result {
             Ok(bug) => bugs.push(bug.snapshot),
             Err(e) => eprintln!("warning: {}", escape(&e.to_string(), false)),

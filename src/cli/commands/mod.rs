@@ -1,6 +1,7 @@
 //! One module per command (or per small family of commands).
 
 pub mod comment;
+pub mod hook;
 pub mod label;
 pub mod list;
 pub mod man;
@@ -9,5 +10,6 @@ pub mod rm;
 pub mod select;
 pub mod show;
 pub mod status;
+pub mod sync;
 pub mod title;
 pub mod user;

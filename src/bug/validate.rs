@@ -1,0 +1,108 @@
+//! Full validation of a bug before it is accepted from elsewhere (format
+//! spec §6.8): every operation decodes and passes git-bug's rules, the bug
+//! starts with its one create operation, no operation appears twice, and
+//! every author is a known identity.
+
+use super::operation::{OpKind, Operation};
+use crate::entity::dag::read_ordered_packs;
+use crate::entity::id::is_valid_id;
+use crate::entity::pack::Pack;
+use crate::identity::IdentityStore;
+use crate::repo::Repo;
+use git2::Oid;
+use std::collections::HashSet;
+
+/// Why a bug was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// Cannot be judged yet: an author identity has not arrived.
+    Pending(String),
+    /// Never acceptable as it is.
+    Invalid(String),
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::Pending(why) | Rejection::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+/// A bug that passed validation: its packs in applied order.
+pub struct ValidBug {
+    pub packs: Vec<Pack>,
+}
+
+impl ValidBug {
+    /// The ids of every operation.
+    pub fn op_ids(&self) -> HashSet<&str> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.ops.iter().map(|o| o.id.as_str()))
+            .collect()
+    }
+}
+
+/// Validates the bug `id` whose history ends at `head`.
+pub fn validate(
+    repo: &Repo,
+    identities: &IdentityStore,
+    id: &str,
+    head: Oid,
+) -> Result<ValidBug, Rejection> {
+    let invalid = |why: String| Rejection::Invalid(why);
+    if !is_valid_id(id) {
+        return Err(invalid(format!("invalid bug id {id:?}")));
+    }
+    let packs = read_ordered_packs(repo, head).map_err(|e| invalid(e.to_string()))?;
+    let mut seen = HashSet::new();
+    let mut first = true;
+    for pack in &packs {
+        if pack.ops.is_empty() && pack.parents.len() < 2 {
+            return Err(invalid(format!("commit {} has no operation", pack.commit)));
+        }
+        if !pack.ops.is_empty() {
+            match identities.get(&pack.author) {
+                Ok(author) if author.has_keys() => {
+                    return Err(invalid(format!(
+                        "author {} signs with OpenPGP keys, which this version cannot verify",
+                        author.display_name()
+                    )));
+                }
+                Ok(_) => {}
+                Err(_) if is_valid_id(&pack.author) => {
+                    return Err(Rejection::Pending(format!(
+                        "author identity {} has not arrived yet",
+                        crate::entity::id::human(&pack.author)
+                    )));
+                }
+                Err(e) => return Err(invalid(format!("commit {}: {e}", pack.commit))),
+            }
+        }
+        for raw in &pack.ops {
+            let op = Operation::decode(&raw.json)
+                .map_err(|e| invalid(format!("commit {}: {e}", pack.commit)))?;
+            op.validate()
+                .map_err(|e| invalid(format!("commit {}: {e}", pack.commit)))?;
+            let is_create = matches!(op.kind, OpKind::Create { .. });
+            if first && (!is_create || raw.id != id) {
+                return Err(invalid("the first operation does not create this bug (its id does not match the ref name)".into()));
+            }
+            if !first && is_create {
+                return Err(invalid("a second create operation".into()));
+            }
+            if !seen.insert(raw.id.as_str()) {
+                return Err(invalid(format!(
+                    "operation {} appears twice",
+                    crate::entity::id::human(&raw.id)
+                )));
+            }
+            first = false;
+        }
+    }
+    if first {
+        return Err(invalid("bug has no operation".into()));
+    }
+    Ok(ValidBug { packs })
+}

@@ -1,0 +1,87 @@
+//! Running the system `git` for what crosses the network, so that the
+//! user's credential helpers, SSH setup and `insteadOf` rules apply.
+
+use crate::repo::Repo;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// Set for every git we start and by our hooks: our own hook blocks do
+/// nothing while it is set, so nothing we do triggers them again.
+pub const HOOK_GUARD: &str = "GIT_BUG_HOOK_ACTIVE";
+
+/// Why a git command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("git was not found on PATH")]
+    NotFound,
+    #[error("running git {args}: {source}")]
+    Spawn {
+        args: String,
+        source: std::io::Error,
+    },
+    #[error("git {args} failed: {stderr}")]
+    Failed { args: String, stderr: String },
+}
+
+fn git_path() -> Result<PathBuf, GitError> {
+    which::which("git").map_err(|_| GitError::NotFound)
+}
+
+/// A `git` command run where the repository is, with our hooks disarmed.
+pub fn command(repo: &Repo) -> Result<Command, GitError> {
+    let mut cmd = Command::new(git_path()?);
+    let dir = repo
+        .workdir()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.git2().path().to_path_buf());
+    cmd.current_dir(dir).env(HOOK_GUARD, "1");
+    Ok(cmd)
+}
+
+/// Runs git and returns its output, failing on a non-zero exit.
+pub fn run(repo: &Repo, args: &[&str]) -> Result<Output, GitError> {
+    let output = output(repo, args)?;
+    if output.status.success() {
+        Ok(output)
+    } else {
+        Err(GitError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&output.stderr)
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .to_string(),
+        })
+    }
+}
+
+/// Runs git and returns its output whatever the exit status.
+pub fn output(repo: &Repo, args: &[&str]) -> Result<Output, GitError> {
+    command(repo)?
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| GitError::Spawn {
+            args: args.join(" "),
+            source,
+        })
+}
+
+/// The version of the system git, as (major, minor).
+pub fn version(repo: &Repo) -> Result<(u32, u32), GitError> {
+    let out = run(repo, &["version"])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<u32> = text
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or("")
+        .split('.')
+        .take(2)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match numbers.as_slice() {
+        [major, minor] => Ok((*major, *minor)),
+        _ => Ok((0, 0)),
+    }
+}

@@ -1,0 +1,224 @@
+//! Merging one fetched entity into the local one (DESIGN.md, "Merging
+//! divergent chains"): take what is new, keep what is ours, rebase what was
+//! never published, join with a merge commit what was. Remote data is fully
+//! validated before anything local changes, and every ref move is a
+//! compare-and-swap, redone when the local ref moved meanwhile.
+
+use crate::bug::validate::{Rejection, validate};
+use crate::bug::{CREATE_CLOCK, EDIT_CLOCK};
+use crate::entity::EntityError;
+use crate::entity::dag::read_ordered_packs;
+use crate::entity::pack::{encode_pack, write_pack_commit};
+use crate::identity::{self, Identity, IdentityStore};
+use crate::repo::{RefUpdateError, Repo};
+use git2::Oid;
+use std::collections::HashSet;
+
+/// What merging one remote entity did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The entity was not known locally and now is.
+    New,
+    /// The local ref moved forward to the remote's history.
+    Updated,
+    /// Local operations that were never published were replayed on top of the remote's.
+    Rebased,
+    /// Both histories were published: a merge commit joins them.
+    Merged,
+    /// Nothing new on the remote side.
+    UpToDate,
+    /// Cannot be merged yet (an author identity is missing, or no identity to sign a merge).
+    Pending(String),
+    /// The remote data is refused; the local entity is untouched.
+    Invalid(String),
+    /// An identity whose local and remote histories diverged; the local one is kept.
+    Diverged,
+}
+
+const ATTEMPTS: usize = 3;
+
+fn ref_moved(result: Result<(), RefUpdateError>) -> Result<bool, EntityError> {
+    match result {
+        Ok(()) => Ok(false),
+        Err(RefUpdateError::Moved(_)) => Ok(true),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Merges the bug `id` from `remote_head`. `other_remote_heads` are the
+/// heads of the same bug on the other remotes: commits they hold were
+/// published and must not be rewritten.
+pub fn merge_bug(
+    repo: &Repo,
+    identities: &IdentityStore,
+    me: Option<&Identity>,
+    id: &str,
+    remote_head: Oid,
+    other_remote_heads: &[Oid],
+) -> Result<Outcome, EntityError> {
+    let local_name = format!("{}{id}", crate::bug::REF_PREFIX);
+    // Our own data coming back (after a push, say) needs no validation.
+    if let Some(local) = repo.ref_target(&local_name)?
+        && repo.is_ancestor(remote_head, local)?
+    {
+        return Ok(Outcome::UpToDate);
+    }
+    let remote = match validate(repo, identities, id, remote_head) {
+        Ok(valid) => valid,
+        Err(Rejection::Pending(why)) => return Ok(Outcome::Pending(why)),
+        Err(Rejection::Invalid(why)) => return Ok(Outcome::Invalid(why)),
+    };
+    let clocks =
+        crate::bug::ensure_clocks(repo).map_err(|e| EntityError::Invalid(e.to_string()))?;
+    for pack in &remote.packs {
+        clocks.witness(CREATE_CLOCK, pack.create_clock)?;
+        clocks.witness(EDIT_CLOCK, pack.edit_clock)?;
+    }
+    let remote_ops = remote.op_ids();
+
+    for _ in 0..ATTEMPTS {
+        let Some(local) = repo.ref_target(&local_name)? else {
+            if ref_moved(repo.update_ref(
+                &local_name,
+                remote_head,
+                None,
+                "git-bug: new bug from remote",
+            ))? {
+                continue;
+            }
+            return Ok(Outcome::New);
+        };
+        if repo.is_ancestor(remote_head, local)? {
+            return Ok(Outcome::UpToDate);
+        }
+        let local_packs = read_ordered_packs(repo, local)?;
+        let local_ops: HashSet<&str> = local_packs
+            .iter()
+            .flat_map(|p| p.ops.iter().map(|o| o.id.as_str()))
+            .collect();
+        if local_ops.is_subset(&remote_ops) {
+            if ref_moved(repo.update_ref(
+                &local_name,
+                remote_head,
+                Some(local),
+                "git-bug: fast-forward from remote",
+            ))? {
+                continue;
+            }
+            return Ok(Outcome::Updated);
+        }
+        if remote_ops.is_subset(&local_ops) {
+            return Ok(Outcome::UpToDate);
+        }
+
+        let local_only = commits_between(repo, local, &[remote_head])?;
+        let mut hidden = vec![remote_head];
+        hidden.extend_from_slice(other_remote_heads);
+        let published = commits_between(repo, local, &hidden)?.len() != local_only.len();
+        let (new_head, outcome) = if published {
+            let Some(me) = me else {
+                return Ok(Outcome::Pending(
+                    "both sides changed and a merge commit needs your identity; run \"git bug user new\"".into(),
+                ));
+            };
+            let edit = clocks.increment(EDIT_CLOCK)?;
+            let blob = encode_pack(&me.id, None);
+            (
+                write_pack_commit(repo, &[local, remote_head], &blob, None, edit)?,
+                Outcome::Merged,
+            )
+        } else {
+            let mut head = remote_head;
+            for pack in local_packs
+                .iter()
+                .filter(|p| local_only.contains(&p.commit))
+            {
+                let ops: Vec<Vec<u8>> = pack
+                    .ops
+                    .iter()
+                    .filter(|op| !remote_ops.contains(op.id.as_str()))
+                    .map(|op| op.json.as_bytes().to_vec())
+                    .collect();
+                if ops.is_empty() {
+                    continue;
+                }
+                let edit = clocks.increment(EDIT_CLOCK)?;
+                head = write_pack_commit(
+                    repo,
+                    &[head],
+                    &encode_pack(&pack.author, Some(&ops)),
+                    None,
+                    edit,
+                )?;
+            }
+            (head, Outcome::Rebased)
+        };
+        if ref_moved(repo.update_ref(
+            &local_name,
+            new_head,
+            Some(local),
+            "git-bug: merge from remote",
+        ))? {
+            continue;
+        }
+        return Ok(outcome);
+    }
+    Err(EntityError::Invalid(format!(
+        "bug {} kept changing during the merge; try again",
+        crate::entity::id::human(id)
+    )))
+}
+
+/// Commits reachable from `from` but from none of `hidden`.
+fn commits_between(repo: &Repo, from: Oid, hidden: &[Oid]) -> Result<HashSet<Oid>, EntityError> {
+    let git_err = |e: git2::Error| {
+        EntityError::Repo(crate::repo::RepoError::Git {
+            what: "walking bug history".into(),
+            source: e,
+        })
+    };
+    let mut walk = repo.git2().revwalk().map_err(git_err)?;
+    walk.push(from).map_err(git_err)?;
+    for h in hidden {
+        walk.hide(*h).map_err(git_err)?;
+    }
+    walk.map(|oid| oid.map_err(git_err)).collect()
+}
+
+/// Merges the identity `id` from `remote_head`: fast-forward only.
+pub fn merge_identity(repo: &Repo, id: &str, remote_head: Oid) -> Result<Outcome, EntityError> {
+    let local_name = format!("{}{id}", identity::REF_PREFIX);
+    if let Some(local) = repo.ref_target(&local_name)?
+        && repo.is_ancestor(remote_head, local)?
+    {
+        return Ok(Outcome::UpToDate);
+    }
+    let remote = match identity::read(repo, id, remote_head) {
+        Ok(remote) => remote,
+        Err(e) => return Ok(Outcome::Invalid(e.to_string())),
+    };
+    if let Err(why) = identity::validate_versions(&remote) {
+        return Ok(Outcome::Invalid(why));
+    }
+    for _ in 0..ATTEMPTS {
+        let local = repo.ref_target(&local_name)?;
+        let outcome = match local {
+            None => Outcome::New,
+            Some(local) if repo.is_ancestor(remote_head, local)? => return Ok(Outcome::UpToDate),
+            Some(local) if repo.is_ancestor(local, remote_head)? => Outcome::Updated,
+            Some(_) => return Ok(Outcome::Diverged),
+        };
+        if !ref_moved(repo.update_ref(
+            &local_name,
+            remote_head,
+            local,
+            "git-bug: identity from remote",
+        ))? {
+            return Ok(outcome);
+        }
+    }
+    Err(EntityError::Invalid(format!(
+        "identity {} kept changing during the merge; try again",
+        crate::entity::id::human(id)
+    )))
+}

@@ -1,0 +1,135 @@
+//! Fetching and pushing bugs and identities with the system git.
+
+use super::git::{self, GitError};
+use super::install::fetch_refspecs;
+use crate::repo::Repo;
+use std::process::Stdio;
+
+/// The refspecs that push every local bug and identity, never forced.
+const PUSH_REFSPECS: [&str; 2] = [
+    "refs/bugs/*:refs/bugs/*",
+    "refs/identities/*:refs/identities/*",
+];
+
+/// Whether `name` is a configured remote (rather than a URL or path).
+pub fn is_named_remote(repo: &Repo, name: &str) -> bool {
+    repo.git2().find_remote(name).is_ok()
+}
+
+/// Fetches a remote's bugs and identities into its tracking refs. On git
+/// before 2.51 each ref is its own transaction, which is slow for
+/// thousands of refs, so an atomic fetch is tried first; it fails as a
+/// whole when one ref cannot be written, and then a plain fetch follows.
+pub fn fetch(repo: &Repo, remote: &str, quiet: bool) -> Result<(), GitError> {
+    let specs = fetch_refspecs(remote);
+    let version = git::version(repo)?;
+    let mut base: Vec<&str> = vec!["fetch", "--no-write-fetch-head"];
+    if quiet {
+        base.push("--quiet");
+    }
+    let attempt = |atomic: bool| -> Result<std::process::ExitStatus, GitError> {
+        let mut args = base.clone();
+        if atomic {
+            args.push("--atomic");
+        }
+        args.push(remote);
+        args.extend(specs.iter().map(String::as_str));
+        let mut cmd = git::command(repo)?;
+        cmd.args(&args).stdin(Stdio::null());
+        if quiet || atomic {
+            cmd.stderr(Stdio::piped()).stdout(Stdio::null());
+        }
+        let output = cmd.output().map_err(|source| GitError::Spawn {
+            args: args.join(" "),
+            source,
+        })?;
+        if !output.status.success() && !atomic {
+            return Err(GitError::Failed {
+                args: args.join(" "),
+                stderr: String::from_utf8_lossy(&output.stderr)
+                    .trim()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .to_string(),
+            });
+        }
+        Ok(output.status)
+    };
+    if version < (2, 51) && attempt(true)?.success() {
+        return Ok(());
+    }
+    attempt(false).map(|_| ())
+}
+
+/// What a push did.
+#[derive(Debug, Default)]
+pub struct Pushed {
+    /// Refs the remote now has from us.
+    pub updated: Vec<String>,
+    /// Refs the remote refused (it moved meanwhile).
+    pub rejected: Vec<String>,
+}
+
+/// Pushes every bug and identity to `remote` (never forced), then points
+/// the tracking refs at what the remote now has, as a fetch would.
+pub fn push(repo: &Repo, remote: &str) -> Result<Pushed, GitError> {
+    let mut args = vec!["push", "--porcelain", "--no-verify", remote];
+    args.extend(PUSH_REFSPECS);
+    let output = git::output(repo, &args)?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut pushed = Pushed::default();
+    let mut done = false;
+    for line in stdout.lines() {
+        if line == "Done" {
+            done = true;
+        }
+        let mut fields = line.split('\t');
+        let (Some(flag), Some(refs)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let Some((local, remote_ref)) = refs.split_once(':') else {
+            continue;
+        };
+        match flag {
+            "!" => pushed.rejected.push(remote_ref.to_string()),
+            " " | "*" | "+" | "=" => {
+                if flag != "=" {
+                    pushed.updated.push(remote_ref.to_string());
+                }
+                if is_named_remote(repo, remote) {
+                    track(repo, remote, local);
+                }
+            }
+            _ => {}
+        }
+    }
+    let nothing_to_push = String::from_utf8_lossy(&output.stderr).contains("No refs in common")
+        || (stdout.trim().is_empty() && output.status.success());
+    if !output.status.success() && !done && pushed.rejected.is_empty() && !nothing_to_push {
+        return Err(GitError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&output.stderr)
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .to_string(),
+        });
+    }
+    Ok(pushed)
+}
+
+/// Sets `refs/remotes/<remote>/<bugs|identities>/<id>` to the value of the
+/// local ref just pushed.
+fn track(repo: &Repo, remote: &str, local: &str) {
+    let Some(rest) = local.strip_prefix("refs/") else {
+        return;
+    };
+    let tracking = format!("refs/remotes/{remote}/{rest}");
+    if let (Ok(Some(value)), Ok(current)) = (repo.ref_target(local), repo.ref_target(&tracking))
+        && current != Some(value)
+    {
+        let _ = repo.update_ref(&tracking, value, current, "git-bug: pushed");
+    }
+}
