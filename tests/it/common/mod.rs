@@ -66,6 +66,9 @@ impl Run {
 /// A temporary world for one test.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
+    /// A directory put before the rest of PATH to pick another git (its
+    /// `git` is then what both the tests and `git-bug` run).
+    git_dir: Option<PathBuf>,
 }
 
 impl Default for TestEnv {
@@ -79,7 +82,14 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
         std::fs::write(dir.path().join("home/.gitconfig"), "").expect("global config");
-        TestEnv { dir }
+        TestEnv { dir, git_dir: None }
+    }
+
+    /// An environment whose `git` is the one in `dir` (e.g. `/usr/bin` for
+    /// Debian's older git), for behaviour that differs between versions.
+    pub fn with_git_from(dir: &Path) -> TestEnv {
+        let git_dir = Some(dir.to_path_buf());
+        TestEnv { git_dir, ..TestEnv::new() }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
