@@ -8,6 +8,12 @@ use crate::identity::{self, Identity, IdentityStore, NewIdentity, USER_IDENTITY_
 use crate::repo::{Repo, WriteLock};
 use std::sync::Arc;
 
+fn no_identity() -> CliError {
+    CliError::new("no identity is set for git-bug in this repository").with_hint(
+        "create one with \"git bug user new\" or adopt one with \"git bug user adopt USER_ID\"",
+    )
+}
+
 /// An open repository with its identities.
 pub struct Ctx<'r> {
     pub repo: &'r Repo,
@@ -32,17 +38,17 @@ impl<'r> Ctx<'r> {
         self.repo.invalidate_go_cache();
     }
 
-    /// The user's identity for writing. When none is set, adopt the one
-    /// identity with the git user's email, or create one from `user.name`
-    /// and `user.email`, and say so on stderr.
-    pub fn user_for_write(&self) -> CliResult<Arc<Identity>> {
-        if let Some(me) = self.identities.user()? {
-            return Ok(me);
+    /// Fails early, before any editing, when [`Ctx::user_for_write`] could
+    /// not find or make an identity; creates nothing.
+    pub fn check_writer(&self) -> CliResult {
+        if self.identities.user()?.is_some() || self.git_user()?.is_some() {
+            return Ok(());
         }
-        let no_identity = || {
-            CliError::new("no identity is set for git-bug in this repository")
-                .with_hint("create one with \"git bug user new\" or adopt one with \"git bug user adopt USER_ID\"")
-        };
+        Err(no_identity())
+    }
+
+    /// `user.name` and `user.email` (or `GIT_AUTHOR_NAME`/`EMAIL`), when both are set.
+    fn git_user(&self) -> CliResult<Option<(String, String)>> {
         let env = |key: &str| std::env::var(key).ok().filter(|v| !v.trim().is_empty());
         let name = env("GIT_AUTHOR_NAME")
             .or(self.repo.config_get("user.name")?)
@@ -50,7 +56,17 @@ impl<'r> Ctx<'r> {
         let email = env("GIT_AUTHOR_EMAIL")
             .or(self.repo.config_get("user.email")?)
             .filter(|e| !e.trim().is_empty());
-        let (Some(name), Some(email)) = (name, email) else {
+        Ok(name.zip(email))
+    }
+
+    /// The user's identity for writing. When none is set, adopt the one
+    /// identity with the git user's email, or create one from `user.name`
+    /// and `user.email`, and say so on stderr.
+    pub fn user_for_write(&self) -> CliResult<Arc<Identity>> {
+        if let Some(me) = self.identities.user()? {
+            return Ok(me);
+        }
+        let Some((name, email)) = self.git_user()? else {
             return Err(no_identity());
         };
 

@@ -102,30 +102,44 @@ pub fn parse_sort(value: &str) -> Result<(SortBy, Direction), QueryError> {
     })
 }
 
-/// Joins command-line words into one query, quoting every `:`-separated
-/// piece that holds a space, as git-bug does.
+/// Joins command-line words into one query. An argument holding spaces is
+/// a phrase when it has no qualifier (`'parser crashes'`); a qualifier whose
+/// value has spaces when the shell removed its quotes (`author:"Jane Doe"`
+/// arrives as `author:Jane Doe`); else a whole query (`'status:open bug'`).
 pub fn join_args(args: &[String]) -> String {
     args.iter()
-        .map(|arg| {
-            arg.split(':')
-                .map(|piece| {
-                    if piece.contains(char::is_whitespace) && !is_quoted(piece) {
-                        format!("\"{piece}\"")
-                    } else {
-                        piece.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(":")
-        })
+        .map(|arg| requote(arg))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn is_quoted(piece: &str) -> bool {
-    piece.len() >= 2
-        && ((piece.starts_with('"') && piece.ends_with('"'))
-            || (piece.starts_with('\'') && piece.ends_with('\'')))
+/// Qualifiers whose values may hold spaces.
+const TEXT_QUALIFIERS: [&str; 6] = [
+    "author",
+    "actor",
+    "participant",
+    "label",
+    "title",
+    "metadata",
+];
+
+fn requote(arg: &str) -> String {
+    let trimmed = arg.trim();
+    if !trimmed.contains(char::is_whitespace) || trimmed.contains(['"', '\'']) {
+        return arg.to_string();
+    }
+    let words: Vec<&str> = trimmed.split_whitespace().collect();
+    if words.iter().all(|w| !w.contains(':')) {
+        return format!("\"{trimmed}\"");
+    }
+    let qualifier = words[0].split(':').next().unwrap_or("");
+    let value_has_spaces =
+        TEXT_QUALIFIERS.contains(&qualifier) && words[1..].iter().any(|w| !w.contains(':'));
+    if !value_has_spaces {
+        return trimmed.to_string();
+    }
+    let cut = words[0].rfind(':').map_or(0, |i| i + 1);
+    format!("{}\"{}\"", &trimmed[..cut], &trimmed[cut..])
 }
 
 #[cfg(test)]
@@ -166,10 +180,19 @@ mod tests {
     }
 
     #[test]
-    fn joins_args_like_git_bug() {
+    fn joins_args() {
         assert_eq!(
             join_args(&["author:René Descartes".into(), "status:open".into()]),
             "author:\"René Descartes\" status:open"
+        );
+        assert_eq!(
+            join_args(&["status:open label:bug".into()]),
+            "status:open label:bug"
+        );
+        assert_eq!(join_args(&["metadata:k:a b".into()]), "metadata:k:\"a b\"");
+        assert_eq!(
+            join_args(&["author:'Jane Doe'".into()]),
+            "author:'Jane Doe'"
         );
     }
 }

@@ -2,4 +2,9 @@
 
 mod common;
 
+mod commands;
+mod interop;
+mod man;
+mod query;
 mod smoke;
+mod storage;

@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &CommentArgs, pager: Option<String>) ->
 
 pub fn run_new(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
     let bug = ctx.bug_or_selected(args.bug.as_deref())?;
-    let me = ctx.user_for_write()?;
+    ctx.check_writer()?;
     let text = editor::message(
         ctx.repo,
         &MessageArgs {
@@ -102,6 +102,7 @@ pub fn run_new(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
     if message.is_empty() {
         return Err(CliError::new("empty comment; nothing was added"));
     }
+    let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
     bug::append(
         ctx.repo,
@@ -118,7 +119,7 @@ pub fn run_new(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
 
 fn run_edit(ctx: &Ctx, args: &EditArgs) -> CliResult {
     let (bug, index) = bug::resolve_comment(ctx.repo, &ctx.identities, &args.comment)?;
-    let me = ctx.user_for_write()?;
+    ctx.check_writer()?;
     let comment = &bug.snapshot.comments[index];
     let template = format!("{}\n{TEMPLATE}", comment.message);
     let text = editor::message(
@@ -143,6 +144,7 @@ fn run_edit(ctx: &Ctx, args: &EditArgs) -> CliResult {
         message,
         files: None,
     });
+    let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
     bug::append(ctx.repo, &bug, &me, &[op])?;
     ctx.wrote();

@@ -53,7 +53,7 @@ fn change(ctx: &Ctx, ui: &mut Ui, args: &ChangeArgs, add: bool) -> CliResult {
     if words.is_empty() {
         return Err(CliError::usage("no label given").with_hint("name the labels after the bug id"));
     }
-    let me = ctx.user_for_write()?;
+    ctx.check_writer()?;
     let current = bug.snapshot.labels();
     let mut changed: Vec<String> = Vec::new();
     for word in &words {
@@ -89,6 +89,7 @@ fn change(ctx: &Ctx, ui: &mut Ui, args: &ChangeArgs, add: bool) -> CliResult {
             removed: Some(changed),
         }
     };
+    let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
     bug::append(ctx.repo, &bug, &me, &[Operation::new(kind)])?;
     ctx.wrote();

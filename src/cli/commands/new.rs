@@ -37,7 +37,7 @@ fn split_title(text: &str) -> (String, String) {
 }
 
 pub fn run(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
-    let me = ctx.user_for_write()?;
+    ctx.check_writer()?;
     let given = editor::given_text(&MessageArgs {
         message: args.message.as_deref(),
         file: args.file.as_deref(),
@@ -89,6 +89,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
         message: operation::cleanup(&message),
         files: None,
     });
+    let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
     let id = bug::create(ctx.repo, &me, op)?;
     ctx.wrote();

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &TitleArgs) -> CliResult {
         return Ok(());
     };
     let bug = ctx.bug_or_selected(edit.bug.as_deref())?;
-    let me = ctx.user_for_write()?;
+    ctx.check_writer()?;
     let text = editor::message(
         ctx.repo,
         &MessageArgs {
@@ -68,6 +68,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &TitleArgs) -> CliResult {
         title,
         was: bug.snapshot.title.clone(),
     });
+    let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
     bug::append(ctx.repo, &bug, &me, &[op])?;
     ctx.wrote();

@@ -89,7 +89,10 @@ impl TestEnv {
     /// Debian's older git), for behaviour that differs between versions.
     pub fn with_git_from(dir: &Path) -> TestEnv {
         let git_dir = Some(dir.to_path_buf());
-        TestEnv { git_dir, ..TestEnv::new() }
+        TestEnv {
+            git_dir,
+            ..TestEnv::new()
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
