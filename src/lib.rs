@@ -9,6 +9,7 @@ pub mod bug;
 pub mod cli;
 pub mod entity;
 pub mod identity;
+pub mod links;
 pub mod localtime;
 pub mod query;
 pub mod repo;

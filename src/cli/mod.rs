@@ -145,7 +145,10 @@ pub fn run() -> u8 {
         Ok(()) => 0,
         Err(e) if e.message.contains("Broken pipe") => 0,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            // An empty message: the command has already said what was wrong.
+            if !e.message.is_empty() {
+                eprintln!("error: {}", e.message);
+            }
             if let Some(hint) = e.hint {
                 eprintln!("hint: {hint}");
             }
@@ -182,7 +185,7 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
             | Command::Status
             | Command::Pull(_)
     ) {
-        catch_up(&repo);
+        catch_up(&ctx);
     }
     match &cli.command {
         Command::Ls(args) => list::run(&ctx, ui, args, pager),
@@ -217,9 +220,10 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
     }
 }
 
-/// Merges what was fetched without our hooks before anything is shown.
-fn catch_up(repo: &Repo) {
-    match crate::sync::merge_tracking_refs(repo, None) {
+/// Merges what was fetched without our hooks, and acts on commits that
+/// reached the default branch without them, before anything is shown.
+fn catch_up(ctx: &Ctx) {
+    match crate::sync::merge_tracking_refs(ctx.repo, None) {
         Ok(report) => {
             for line in report.summary_lines().iter().chain(&report.warning_lines()) {
                 eprintln!("git-bug: {}", terminal::escape(line, false));
@@ -227,6 +231,7 @@ fn catch_up(repo: &Repo) {
         }
         Err(e) => eprintln!("warning: merging fetched bugs failed: {e}"),
     }
+    hook::act_on_commits(ctx);
 }
 
 /// `GIT_PAGER`, `core.pager`, `PAGER`, as git picks its pager.

@@ -87,7 +87,25 @@ pub fn show_json(bug: &Snapshot) -> Json {
         ("actors", people_json(&bug.actors)),
         ("participants", people_json(&bug.participants)),
         ("comments", Json::Array(comments)),
+        ("commits", commits_json(bug)),
     ])
+}
+
+/// The commits that reference a bug: `[{"id","human_id","action"}]`.
+fn commits_json(bug: &Snapshot) -> Json {
+    Json::Array(
+        crate::links::commit_links(bug)
+            .into_iter()
+            .map(|(id, action)| {
+                let human_id = crate::entity::id::human(&id).to_string();
+                Json::Object(vec![
+                    ("id", Json::str(id)),
+                    ("human_id", Json::str(human_id)),
+                    ("action", Json::str(action.as_str())),
+                ])
+            })
+            .collect(),
+    )
 }
 
 /// Pads with spaces or cuts with `…` to exactly `width` columns.
@@ -223,7 +241,16 @@ pub fn show_text(ui: &Ui, bug: &Snapshot) -> String {
     let labels: Vec<String> = bug.labels().iter().map(|l| escape(l, false)).collect();
     out.push_str(&format!("labels: {}\n", labels.join(", ")));
     out.push_str(&format!("actors: {}\n", names(&bug.actors)));
-    out.push_str(&format!("participants: {}\n\n", names(&bug.participants)));
+    out.push_str(&format!("participants: {}\n", names(&bug.participants)));
+    let links = crate::links::commit_links(bug);
+    if !links.is_empty() {
+        let shown: Vec<String> = links
+            .iter()
+            .map(|(id, action)| format!("{} ({})", crate::entity::id::human(id), action.as_str()))
+            .collect();
+        out.push_str(&format!("commits: {}\n", shown.join(", ")));
+    }
+    out.push('\n');
     for (i, comment) in bug.comments.iter().enumerate() {
         out.push_str(&format!(
             "  {} #{} {} <{}>\n\n",

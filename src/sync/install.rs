@@ -19,6 +19,7 @@ pub const HOOKS: &[(&str, &str)] = &[
         include_str!("../../hooks/reference-transaction"),
     ),
     ("pre-push", include_str!("../../hooks/pre-push")),
+    ("commit-msg", include_str!("../../hooks/commit-msg")),
 ];
 
 /// The fetch refspecs that bring a remote's bugs and identities.
@@ -141,15 +142,17 @@ fn selected_remotes(repo: &Repo, only: Option<&str>) -> Result<Vec<String>, Inst
     }
 }
 
-fn block(text: &str) -> String {
+/// Our block for a hook: its text with the path of this executable (for
+/// when git-bug is not on PATH) and the default branch filled in.
+fn block(text: &str, default_branch: &str) -> String {
     let fallback = std::env::current_exe()
         .ok()
         .map(|p| shell_quote(&p.to_string_lossy()))
         .unwrap_or_else(|| "git-bug".into());
-    format!(
-        "{BEGIN}\n{}{END}\n",
-        text.replace("@GIT_BUG_FALLBACK@", &fallback)
-    )
+    let text = text
+        .replace("@GIT_BUG_FALLBACK@", &fallback)
+        .replace("@GIT_BUG_DEFAULT_BRANCH@", default_branch);
+    format!("{BEGIN}\n{text}{END}\n")
 }
 
 fn shell_quote(s: &str) -> String {
@@ -194,16 +197,18 @@ fn set_executable(path: &Path) -> Result<(), InstallError> {
     std::fs::set_permissions(path, perms).map_err(io("making executable", path))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn install_hook(
     dir: &Path,
     name: &str,
     text: &str,
+    default_branch: &str,
     foreign: ForeignHooks,
     record: &mut Record,
     changes: &mut Changes,
 ) -> Result<(), InstallError> {
     let path = dir.join(name);
-    let ours = block(text);
+    let ours = block(text, default_branch);
     let shown = path.display();
     let existing = match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
@@ -263,7 +268,10 @@ fn install_hook(
                     saved.display()
                 ));
                 let chain = format!("exec \"${{0%/*}}/{name}{SAVED_SUFFIX}\" \"$@\"\n");
-                format!("#!/bin/sh\n{}", block(&format!("{text}{chain}")))
+                format!(
+                    "#!/bin/sh\n{}",
+                    block(&format!("{text}{chain}"), default_branch)
+                )
             }
         },
     };
@@ -328,8 +336,20 @@ pub fn install(
         }
     }
     let dir = hooks_dir(repo)?;
+    let branch = crate::links::default_branch(repo).map_err(|e| InstallError::Io(e.to_string()))?;
     for (name, text) in HOOKS {
-        install_hook(&dir, name, text, foreign, &mut record, &mut changes)?;
+        install_hook(
+            &dir,
+            name,
+            text,
+            &branch,
+            foreign,
+            &mut record,
+            &mut changes,
+        )?;
+    }
+    if !repo.state_dir().join("links").join("processed").exists() {
+        crate::links::start_tracking(repo).map_err(|e| InstallError::Io(e.to_string()))?;
     }
     record.save()?;
     Ok(changes)
@@ -416,7 +436,7 @@ mod tests {
     #[test]
     fn removes_exactly_the_block() {
         let original = "#!/bin/sh\necho user\n";
-        let with = format!("#!/bin/sh\n{}echo user\n", block("echo ours\n"));
+        let with = format!("#!/bin/sh\n{}echo user\n", block("echo ours\n", "main"));
         assert_eq!(without_block(&with).unwrap(), original);
     }
 }

@@ -14,6 +14,11 @@ use std::io::BufRead;
 pub enum HookCommand {
     /// Merge the bug and identity tracking refs listed on stdin
     ReferenceTransaction,
+    /// Check the bug references of a commit message (commit-msg hook)
+    CommitMsg {
+        /// The file holding the message
+        file: std::path::PathBuf,
+    },
     /// Push bugs and identities to the remote being pushed to
     PrePush {
         /// The remote's name (or its URL when pushing to a URL)
@@ -27,6 +32,7 @@ pub fn run(ctx: &Ctx, command: &HookCommand) -> CliResult {
     match command {
         HookCommand::ReferenceTransaction => reference_transaction(ctx),
         HookCommand::PrePush { remote, .. } => pre_push(ctx, remote),
+        HookCommand::CommitMsg { file } => commit_msg(ctx, file),
     }
 }
 
@@ -51,7 +57,10 @@ fn reference_transaction(ctx: &Ctx) -> CliResult {
             moved.insert(name.to_string());
         }
     }
-    if moved.is_empty() {
+    if moved.iter().any(|name| name.starts_with("refs/heads/")) {
+        act_on_commits(ctx);
+    }
+    if !moved.iter().any(|name| name.starts_with("refs/remotes/")) {
         return Ok(());
     }
     // Everything that moved is merged, not only these refs: a bug whose
@@ -69,6 +78,75 @@ fn reference_transaction(ctx: &Ctx) -> CliResult {
         Err(e) => say(&format!(
             "merging fetched bugs failed: {e}; the next git bug command will retry"
         )),
+    }
+    Ok(())
+}
+
+/// Acts on the commits that reached the default branch.
+pub fn act_on_commits(ctx: &Ctx) {
+    let me = || ctx.user_for_write().ok();
+    match crate::links::process_new_commits(ctx.repo, &ctx.identities, &me) {
+        Ok(report) => {
+            for applied in &report.applied {
+                let what = match applied.action {
+                    crate::links::Action::Close => "closed",
+                    _ => "commented on",
+                };
+                say(&format!(
+                    "{what} bug {} (commit {})",
+                    crate::entity::id::human(&applied.bug),
+                    &applied.commit.to_string()[..7]
+                ));
+            }
+            for warning in &report.warnings {
+                say(warning);
+            }
+        }
+        Err(e) => say(&format!(
+            "acting on new commits failed: {e}; the next git bug command will retry"
+        )),
+    }
+}
+
+/// Refuses a commit whose message names no bug or several bugs where it
+/// means one; lengthens short ids.
+fn commit_msg(ctx: &Ctx, file: &std::path::Path) -> CliResult {
+    let message = std::fs::read_to_string(file).map_err(|e| {
+        crate::cli::error::CliError::new(format!("reading {}: {e}", file.display()))
+    })?;
+    let comment = ctx
+        .repo
+        .config_get("core.commentChar")?
+        .and_then(|c| c.chars().next())
+        .filter(|_| !matches!(ctx.repo.config_get("core.commentChar"), Ok(Some(v)) if v == "auto"))
+        .unwrap_or('#');
+    let (bad, expansions) = crate::links::check_message(ctx.repo, &message, comment)?;
+    if !bad.is_empty() {
+        for b in &bad {
+            eprintln!(
+                "error: {}: {}: {}",
+                b.reference.key,
+                escape(&b.reference.prefix, false),
+                escape(&b.problem, false)
+            );
+        }
+        eprintln!("hint: fix the bug references, or commit with --no-verify to skip this check");
+        return Err(crate::cli::error::CliError {
+            message: String::new(),
+            hint: None,
+            code: 1,
+        });
+    }
+    if !expansions.is_empty() {
+        std::fs::write(file, crate::links::apply_expansions(&message, &expansions)).map_err(
+            |e| crate::cli::error::CliError::new(format!("writing {}: {e}", file.display())),
+        )?;
+        for e in &expansions {
+            say(&format!(
+                "{}: {} expanded to {}",
+                e.reference.key, e.reference.prefix, e.expanded
+            ));
+        }
     }
     Ok(())
 }
