@@ -127,9 +127,10 @@ pub fn process_new_commits(
         // The default branch changed (origin/HEAD appeared, say) but carries
         // on from where the old one was: carry on from there too.
         Some((_, oid)) if !oid.is_zero() && repo.is_ancestor(oid, tip).unwrap_or(false) => oid,
-        // Never tracked, or another history: start from here.
+        // Never tracked, or another history: start from here. A read-only
+        // repository cannot keep that, and has nothing to act on anyway.
         _ => {
-            processed.save(&branch, tip)?;
+            let _ = processed.save(&branch, tip);
             return Ok(report);
         }
     };

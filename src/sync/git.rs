@@ -23,6 +23,17 @@ pub enum GitError {
     Failed { args: String, stderr: String },
 }
 
+impl GitError {
+    /// A failed run, described by the last line git printed on stderr.
+    pub fn failed(args: &[&str], output: &Output) -> GitError {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        GitError::Failed {
+            args: args.join(" "),
+            stderr: stderr.trim().lines().last().unwrap_or("").to_string(),
+        }
+    }
+}
+
 fn git_path() -> Result<PathBuf, GitError> {
     which::which("git").map_err(|_| GitError::NotFound)
 }
@@ -44,15 +55,7 @@ pub fn run(repo: &Repo, args: &[&str]) -> Result<Output, GitError> {
     if output.status.success() {
         Ok(output)
     } else {
-        Err(GitError::Failed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&output.stderr)
-                .trim()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .to_string(),
-        })
+        Err(GitError::failed(args, &output))
     }
 }
 

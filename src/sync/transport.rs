@@ -44,15 +44,7 @@ pub fn fetch(repo: &Repo, remote: &str, quiet: bool) -> Result<(), GitError> {
             source,
         })?;
         if !output.status.success() && !atomic {
-            return Err(GitError::Failed {
-                args: args.join(" "),
-                stderr: String::from_utf8_lossy(&output.stderr)
-                    .trim()
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-                    .to_string(),
-            });
+            return Err(GitError::failed(&args, &output));
         }
         Ok(output.status)
     };
@@ -107,15 +99,7 @@ pub fn push(repo: &Repo, remote: &str) -> Result<Pushed, GitError> {
     let nothing_to_push = String::from_utf8_lossy(&output.stderr).contains("No refs in common")
         || (stdout.trim().is_empty() && output.status.success());
     if !output.status.success() && !done && pushed.rejected.is_empty() && !nothing_to_push {
-        return Err(GitError::Failed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&output.stderr)
-                .trim()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .to_string(),
-        });
+        return Err(GitError::failed(&args, &output));
     }
     Ok(pushed)
 }
