@@ -50,6 +50,13 @@ pub fn default_branch(repo: &Repo) -> Result<String, RepoError> {
             return Ok(name.to_string());
         }
     }
+    // A repository without commits yet: the branch HEAD will create.
+    if let Ok(head) = repo.git2().find_reference("HEAD")
+        && let Some(target) = head.symbolic_target().ok().flatten()
+        && let Some(name) = target.strip_prefix("refs/heads/")
+    {
+        return Ok(name.to_string());
+    }
     Ok("main".to_string())
 }
 
@@ -123,7 +130,7 @@ pub fn process_new_commits(
     };
     let processed = Processed::new(repo);
     let since = match processed.load() {
-        Some((b, oid)) if b == branch => oid,
+        Some((b, oid)) if b == branch || oid.is_zero() => oid,
         // The default branch changed (origin/HEAD appeared, say) but carries
         // on from where the old one was: carry on from there too.
         Some((_, oid)) if !oid.is_zero() && repo.is_ancestor(oid, tip).unwrap_or(false) => oid,

@@ -4,6 +4,7 @@ mod common;
 
 mod commands;
 mod interop;
+mod links;
 mod man;
 mod query;
 mod smoke;
