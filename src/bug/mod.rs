@@ -152,6 +152,7 @@ pub fn read(
     let mut create_lamport = 0;
     let mut edit_lamport = 0;
     let mut authors: Option<(String, Arc<Identity>)> = None;
+    let mut applied_ids: HashSet<String> = HashSet::new();
     for pack in packs {
         create_lamport = create_lamport.max(pack.create_clock);
         edit_lamport = edit_lamport.max(pack.edit_clock);
@@ -176,6 +177,11 @@ pub fn read(
             }
         };
         for raw in pack.ops {
+            // The same operation reached through two merged histories
+            // (stored again by a rebase a peer had already pulled) applies once.
+            if !applied_ids.insert(raw.id.clone()) {
+                continue;
+            }
             let op = Operation::decode(&raw.json)
                 .map_err(|e| unreadable(format!("commit {}: {e}", pack.commit)))?;
             applied.push(AppliedOp {

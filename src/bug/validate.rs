@@ -1,7 +1,9 @@
 //! Full validation of a bug before it is accepted from elsewhere (format
 //! spec §6.8): every operation decodes and passes git-bug's rules, the bug
-//! starts with its one create operation, no operation appears twice, and
-//! every author is a known identity.
+//! starts with its one create operation, no operation appears twice along
+//! one line of history, and every author is a known identity. The same
+//! operation on two merged branches is accepted (readers apply it once):
+//! joining a history with a rebased copy of some of its packs does that.
 
 use super::operation::{OpKind, Operation};
 use crate::entity::dag::read_ordered_packs;
@@ -10,7 +12,7 @@ use crate::entity::pack::Pack;
 use crate::identity::IdentityStore;
 use crate::repo::Repo;
 use git2::Oid;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Why a bug was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +58,7 @@ pub fn validate(
         return Err(invalid(format!("invalid bug id {id:?}")));
     }
     let packs = read_ordered_packs(repo, head).map_err(|e| invalid(e.to_string()))?;
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<&str, Oid> = HashMap::new();
     let mut first = true;
     for pack in &packs {
         if pack.ops.is_empty() && pack.parents.len() < 2 {
@@ -80,23 +82,37 @@ pub fn validate(
                 Err(e) => return Err(invalid(format!("commit {}: {e}", pack.commit))),
             }
         }
+        let mut in_pack = HashSet::new();
         for raw in &pack.ops {
             let op = Operation::decode(&raw.json)
                 .map_err(|e| invalid(format!("commit {}: {e}", pack.commit)))?;
             op.validate()
                 .map_err(|e| invalid(format!("commit {}: {e}", pack.commit)))?;
+            if !in_pack.insert(raw.id.as_str()) {
+                return Err(invalid(format!(
+                    "operation {} appears twice in one commit",
+                    crate::entity::id::human(&raw.id)
+                )));
+            }
+            if let Some(&earlier) = seen.get(raw.id.as_str()) {
+                // Two merged histories may both hold an operation (one has a
+                // rebased copy); it then counts once. Along one line of
+                // history, a repeated operation is a replay.
+                if repo.is_ancestor(earlier, pack.commit).unwrap_or(true) {
+                    return Err(invalid(format!(
+                        "operation {} appears twice",
+                        crate::entity::id::human(&raw.id)
+                    )));
+                }
+                continue;
+            }
+            seen.insert(raw.id.as_str(), pack.commit);
             let is_create = matches!(op.kind, OpKind::Create { .. });
             if first && (!is_create || raw.id != id) {
                 return Err(invalid("the first operation does not create this bug (its id does not match the ref name)".into()));
             }
             if !first && is_create {
                 return Err(invalid("a second create operation".into()));
-            }
-            if !seen.insert(raw.id.as_str()) {
-                return Err(invalid(format!(
-                    "operation {} appears twice",
-                    crate::entity::id::human(&raw.id)
-                )));
             }
             first = false;
         }

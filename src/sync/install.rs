@@ -319,6 +319,20 @@ pub fn install(
     remote: Option<&str>,
     foreign: ForeignHooks,
 ) -> Result<Changes, InstallError> {
+    // Refuse before changing anything, so that a refusal leaves nothing to undo.
+    let dir = hooks_dir(repo)?;
+    if foreign == ForeignHooks::Refuse {
+        for (name, _) in HOOKS {
+            let path = dir.join(name);
+            if let Ok(bytes) = std::fs::read(&path) {
+                let editable = std::str::from_utf8(&bytes)
+                    .is_ok_and(|t| t.contains(BEGIN) || is_shell_script(t));
+                if !editable {
+                    return Err(InstallError::ForeignHook(path));
+                }
+            }
+        }
+    }
     let mut changes = Changes::default();
     let mut record = Record::load(repo);
     for name in selected_remotes(repo, remote)? {
@@ -335,7 +349,6 @@ pub fn install(
             changes.lines.push(format!("{name}: fetch {spec}"));
         }
     }
-    let dir = hooks_dir(repo)?;
     let branch = crate::links::default_branch(repo).map_err(|e| InstallError::Io(e.to_string()))?;
     for (name, text) in HOOKS {
         install_hook(

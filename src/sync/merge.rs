@@ -111,10 +111,18 @@ pub fn merge_bug(
             return Ok(Outcome::UpToDate);
         }
 
+        // Only local commits that carry something the remote lacks matter:
+        // a published commit whose operations the remote already has (it
+        // holds a rebased copy) can be left behind.
         let local_only = commits_between(repo, local, &[remote_head])?;
         let mut hidden = vec![remote_head];
         hidden.extend_from_slice(other_remote_heads);
-        let published = commits_between(repo, local, &hidden)?.len() != local_only.len();
+        let unpublished = commits_between(repo, local, &hidden)?;
+        let published = local_packs.iter().any(|p| {
+            local_only.contains(&p.commit)
+                && !unpublished.contains(&p.commit)
+                && p.ops.iter().any(|op| !remote_ops.contains(op.id.as_str()))
+        });
         let (new_head, outcome) = if published {
             let Some(me) = me else {
                 return Ok(Outcome::Pending(

@@ -47,7 +47,15 @@ pub struct PushReport {
 /// Pushes every bug and identity; when the remote refuses some because it
 /// moved, fetches, merges and pushes once more.
 pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
-    let first = transport::push(repo, remote)?;
+    // To a named remote, push only what it lacks: a bug it has newer
+    // history of (refused, or not merged yet) has nothing to push.
+    let named = transport::is_named_remote(repo, remote);
+    let wanted = if named {
+        Some(unpushed(repo, remote)?)
+    } else {
+        None
+    };
+    let first = transport::push(repo, remote, wanted.as_deref())?;
     let mut report = PushReport {
         updated: first.updated,
         ..PushReport::default()
@@ -58,7 +66,12 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
     if transport::is_named_remote(repo, remote) {
         report.merged = Some(pull(repo, remote, true)?);
     }
-    let second = transport::push(repo, remote)?;
+    let wanted = if named {
+        Some(unpushed(repo, remote)?)
+    } else {
+        None
+    };
+    let second = transport::push(repo, remote, wanted.as_deref())?;
     report.updated.extend(second.updated);
     report.unpushed = second.rejected;
     Ok(report)

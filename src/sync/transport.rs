@@ -63,11 +63,24 @@ pub struct Pushed {
     pub rejected: Vec<String>,
 }
 
-/// Pushes every bug and identity to `remote` (never forced), then points
-/// the tracking refs at what the remote now has, as a fetch would.
-pub fn push(repo: &Repo, remote: &str) -> Result<Pushed, GitError> {
+/// Above this many refs to push, the command line names them by glob.
+const MAX_NAMED_REFS: usize = 500;
+
+/// Pushes bugs and identities to `remote` (never forced): `refs`, or every
+/// one when `None`. Then points the tracking refs at what the remote now
+/// has, as a fetch would.
+pub fn push(repo: &Repo, remote: &str, refs: Option<&[String]>) -> Result<Pushed, GitError> {
+    let named: Vec<String> = match refs {
+        Some(refs) if refs.len() <= MAX_NAMED_REFS => {
+            refs.iter().map(|r| format!("{r}:{r}")).collect()
+        }
+        _ => PUSH_REFSPECS.iter().map(|s| s.to_string()).collect(),
+    };
+    if named.is_empty() {
+        return Ok(Pushed::default());
+    }
     let mut args = vec!["push", "--porcelain", "--no-verify", remote];
-    args.extend(PUSH_REFSPECS);
+    args.extend(named.iter().map(String::as_str));
     let output = git::output(repo, &args)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut pushed = Pushed::default();

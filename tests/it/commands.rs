@@ -1005,7 +1005,8 @@ fn show_json_keys_and_values() {
             "author",
             "actors",
             "participants",
-            "comments"
+            "comments",
+            "commits"
         ]
     );
     // Comment keys: id, human_id, author, message (indent 12 inside the array).

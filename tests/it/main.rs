@@ -9,3 +9,5 @@ mod man;
 mod query;
 mod smoke;
 mod storage;
+mod sync;
+mod sync_props;

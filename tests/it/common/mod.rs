@@ -102,11 +102,14 @@ impl TestEnv {
     fn command(&self, program: &str, cwd: &Path) -> Command {
         let mut cmd = Command::new(program);
         let bin_dir = Path::new(BIN).parent().expect("bin dir");
-        let path = format!(
+        let mut path = format!(
             "{}:{}",
             bin_dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
+        if let Some(git_dir) = &self.git_dir {
+            path = format!("{}:{path}", git_dir.display());
+        }
         cmd.current_dir(cwd)
             .env_clear()
             .env("PATH", path)
