@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 pub enum RepoError {
     #[error("not a git repository (or any of the parent directories)")]
     NotARepository,
+    #[error("this repository uses a git feature git-bug cannot read yet ({0})")]
+    Unsupported(String),
     #[error("{what}: {source}")]
     Git {
         what: String,
@@ -45,6 +47,16 @@ pub fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RepoErr
     move |source| RepoError::Io { what, source }
 }
 
+/// A repository that exists but that libgit2 cannot open (reftable refs,
+/// sha256 objects, a newer extension) is not "no repository".
+fn open_error(e: git2::Error) -> RepoError {
+    if e.code() == git2::ErrorCode::NotFound {
+        RepoError::NotARepository
+    } else {
+        RepoError::Unsupported(e.message().to_string())
+    }
+}
+
 /// Like git, trust the object store on read: re-hashing every object read
 /// costs a tenth of a full listing.
 fn tune_libgit2() {
@@ -63,7 +75,7 @@ impl Repo {
     /// honouring `GIT_DIR`, `GIT_WORK_TREE`, `GIT_CEILING_DIRECTORIES` and friends.
     pub fn open_from_env() -> Result<Repo> {
         tune_libgit2();
-        let git = git2::Repository::open_from_env().map_err(|_| RepoError::NotARepository)?;
+        let git = git2::Repository::open_from_env().map_err(open_error)?;
         Ok(Repo {
             git,
             overrides: ConfigOverrides::from_env(),
@@ -74,7 +86,7 @@ impl Repo {
     /// Opens the repository at `path` (used by tests and benchmarks).
     pub fn open(path: &Path) -> Result<Repo> {
         tune_libgit2();
-        let git = git2::Repository::open(path).map_err(|_| RepoError::NotARepository)?;
+        let git = git2::Repository::open(path).map_err(open_error)?;
         Ok(Repo {
             git,
             overrides: ConfigOverrides::from_env(),
