@@ -230,28 +230,28 @@ pub fn read_many(
         read_chunk(repo, refs)
     } else {
         let chunk_len = refs.len().div_ceil(threads);
-        let handles: Vec<Repo> = (1..threads)
-            .map(|_| repo.reopen())
-            .collect::<Result<_, _>>()?;
+        let opener = repo.opener();
         std::thread::scope(|scope| {
             let mut chunks = refs.chunks(chunk_len);
             let first = chunks.next().unwrap_or(&[]);
             let workers: Vec<_> = chunks
-                .zip(handles)
-                .map(|(chunk, handle)| scope.spawn(move || read_chunk(&handle, chunk)))
+                .map(|chunk| {
+                    let opener = opener.clone();
+                    scope.spawn(move || opener.open().map(|handle| read_chunk(&handle, chunk)))
+                })
                 .collect();
             let (mut bugs, mut seen) = read_chunk(repo, first);
             for worker in workers {
                 // A panicking reader is a bug in this program; surface it.
                 let (more, more_seen) = worker
                     .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
                 bugs.extend(more);
                 seen.create = seen.create.max(more_seen.create);
                 seen.edit = seen.edit.max(more_seen.edit);
             }
-            (bugs, seen)
-        })
+            Ok::<_, BugError>((bugs, seen))
+        })?
     };
     if complete {
         seen.witness_all(repo);

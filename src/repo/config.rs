@@ -106,12 +106,28 @@ fn parse_parameters(text: &str) -> Vec<(String, Option<String>)> {
 }
 
 impl Repo {
+    /// A snapshot of the config files, read once: each fresh read stats
+    /// every config file again. Writes below drop it.
+    fn config_snapshot(&self) -> Result<std::cell::Ref<'_, git2::Config>> {
+        if self.config.borrow().is_none() {
+            let snapshot = self
+                .git
+                .config()
+                .and_then(|mut c| c.snapshot())
+                .map_err(git_err("reading git config"))?;
+            *self.config.borrow_mut() = Some(snapshot);
+        }
+        Ok(std::cell::Ref::map(self.config.borrow(), |c| {
+            c.as_ref().expect("filled above")
+        }))
+    }
+
     /// The value of `key`, from `git -c` first, then the config files.
     pub fn config_get(&self, key: &str) -> Result<Option<String>> {
         if let Some(value) = self.overrides.get(key) {
             return Ok(Some(value.unwrap_or("true").to_string()));
         }
-        let config = self.git.config().map_err(git_err("reading git config"))?;
+        let config = self.config_snapshot()?;
         match config.get_string(key) {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
@@ -121,7 +137,7 @@ impl Repo {
 
     /// Every value of a multi-valued key in the config files.
     pub fn config_get_all(&self, key: &str) -> Result<Vec<String>> {
-        let config = self.git.config().map_err(git_err("reading git config"))?;
+        let config = self.config_snapshot()?;
         let mut values = Vec::new();
         let mut entries = config
             .multivar(key, None)
@@ -148,6 +164,7 @@ impl Repo {
 
     /// Sets `key` in the repository's own config file.
     pub fn config_set_local(&self, key: &str, value: &str) -> Result<()> {
+        self.config.borrow_mut().take();
         let config = self.git.config().map_err(git_err("opening git config"))?;
         let mut local = config
             .open_level(git2::ConfigLevel::Local)
@@ -159,6 +176,7 @@ impl Repo {
 
     /// Removes `key` from the repository's own config file, if present.
     pub fn config_unset_local(&self, key: &str) -> Result<()> {
+        self.config.borrow_mut().take();
         let config = self.git.config().map_err(git_err("opening git config"))?;
         let mut local = config
             .open_level(git2::ConfigLevel::Local)

@@ -63,11 +63,29 @@ fn tune_libgit2() {
     git2::opts::strict_hash_verification(false);
 }
 
+/// Opens a repository again (a [`Repo`] stays on its thread).
+#[derive(Debug, Clone)]
+pub struct Opener {
+    from_env: bool,
+    path: PathBuf,
+}
+
+impl Opener {
+    pub fn open(&self) -> Result<Repo> {
+        if self.from_env {
+            Repo::open_from_env()
+        } else {
+            Repo::open(&self.path)
+        }
+    }
+}
+
 /// An open repository.
 pub struct Repo {
     git: git2::Repository,
     overrides: ConfigOverrides,
     from_env: bool,
+    config: std::cell::RefCell<Option<git2::Config>>,
 }
 
 impl Repo {
@@ -80,6 +98,7 @@ impl Repo {
             git,
             overrides: ConfigOverrides::from_env(),
             from_env: true,
+            config: Default::default(),
         })
     }
 
@@ -91,15 +110,15 @@ impl Repo {
             git,
             overrides: ConfigOverrides::from_env(),
             from_env: false,
+            config: Default::default(),
         })
     }
 
-    /// Another handle on the same repository, for another thread.
-    pub fn reopen(&self) -> Result<Repo> {
-        if self.from_env {
-            Repo::open_from_env()
-        } else {
-            Repo::open(self.git.path())
+    /// How to open this repository again, from another thread.
+    pub fn opener(&self) -> Opener {
+        Opener {
+            from_env: self.from_env,
+            path: self.git.path().to_path_buf(),
         }
     }
 
