@@ -17,8 +17,8 @@ use std::collections::{HashMap, HashSet};
 /// Why a bug was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
-    /// Cannot be judged yet: an author identity has not arrived.
-    Pending(String),
+    /// Cannot be judged yet: this author identity has not arrived.
+    MissingAuthor(String),
     /// Never acceptable as it is.
     Invalid(String),
 }
@@ -26,7 +26,14 @@ pub enum Rejection {
 impl std::fmt::Display for Rejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Rejection::Pending(why) | Rejection::Invalid(why) => f.write_str(why),
+            Rejection::MissingAuthor(id) => {
+                write!(
+                    f,
+                    "author identity {} has not arrived yet",
+                    crate::entity::id::human(id)
+                )
+            }
+            Rejection::Invalid(why) => f.write_str(why),
         }
     }
 }
@@ -74,10 +81,7 @@ pub fn validate(
                 }
                 Ok(_) => {}
                 Err(_) if is_valid_id(&pack.author) => {
-                    return Err(Rejection::Pending(format!(
-                        "author identity {} has not arrived yet",
-                        crate::entity::id::human(&pack.author)
-                    )));
+                    return Err(Rejection::MissingAuthor(pack.author.clone()));
                 }
                 Err(e) => return Err(invalid(format!("commit {}: {e}", pack.commit))),
             }

@@ -27,7 +27,9 @@ pub enum Outcome {
     Merged,
     /// Nothing new on the remote side.
     UpToDate,
-    /// Cannot be merged yet (an author identity is missing, or no identity to sign a merge).
+    /// Cannot be merged until this author identity arrives.
+    WaitingFor(String),
+    /// Cannot be merged yet (no identity to author a merge commit).
     Pending(String),
     /// The remote data is refused; the local entity is untouched.
     Invalid(String),
@@ -65,7 +67,7 @@ pub fn merge_bug(
     }
     let remote = match validate(repo, identities, id, remote_head) {
         Ok(valid) => valid,
-        Err(Rejection::Pending(why)) => return Ok(Outcome::Pending(why)),
+        Err(Rejection::MissingAuthor(author)) => return Ok(Outcome::WaitingFor(author)),
         Err(Rejection::Invalid(why)) => return Ok(Outcome::Invalid(why)),
     };
     let clocks =

@@ -94,7 +94,7 @@ impl Report {
                 (Outcome::New, Kind::Bug) => 0,
                 (Outcome::Updated, Kind::Bug) => 1,
                 (Outcome::Rebased | Outcome::Merged, _) => 2,
-                (Outcome::Pending(_), _) if with_pending => 3,
+                (Outcome::Pending(_) | Outcome::WaitingFor(_), _) if with_pending => 3,
                 (Outcome::Invalid(_) | Outcome::Diverged, _) => 4,
                 _ => continue,
             };
@@ -138,6 +138,10 @@ impl Report {
                 Outcome::Invalid(why) => {
                     lines.push(format!("{remote}: {what} {id} refused: {why}"))
                 }
+                Outcome::WaitingFor(author) if with_pending => lines.push(format!(
+                    "{remote}: {what} {id} not merged yet: author identity {} has not arrived yet",
+                    crate::entity::id::human(author)
+                )),
                 Outcome::Pending(why) if with_pending => {
                     lines.push(format!("{remote}: {what} {id} not merged yet: {why}"))
                 }
@@ -167,38 +171,66 @@ impl Report {
     }
 }
 
-/// The tracking-ref values merged so far, kept in `<state>/sync/merged`.
-struct MergedState {
-    path: PathBuf,
-    heads: HashMap<String, Oid>,
+/// Bookkeeping in `<state>/sync/`: `merged` holds `<oid> <ref>` for each
+/// tracking ref value merged (or refused) so far, later lines winning;
+/// `waiting` holds `<ref> <identity id>` for each bug waiting for an author.
+/// Both are appended to by hooks, which must not read everything on every
+/// ref of a fetch, and rewritten whole by the full pass.
+struct SyncState {
+    dir: PathBuf,
 }
 
-impl MergedState {
-    fn load(repo: &Repo) -> MergedState {
-        let path = repo.state_dir().join("sync").join("merged");
-        let heads = std::fs::read_to_string(&path)
+impl SyncState {
+    fn new(repo: &Repo) -> SyncState {
+        SyncState {
+            dir: repo.state_dir().join("sync"),
+        }
+    }
+
+    fn read_pairs(&self, file: &str) -> Vec<(String, String)> {
+        std::fs::read_to_string(self.dir.join(file))
             .unwrap_or_default()
             .lines()
             .filter_map(|line| {
-                let (oid, name) = line.split_once(' ')?;
-                Some((name.to_string(), Oid::from_str(oid).ok()?))
+                line.split_once(' ')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
             })
-            .collect();
-        MergedState { path, heads }
+            .collect()
     }
 
-    fn save(&self) -> std::io::Result<()> {
-        let dir = self.path.parent().unwrap_or(&self.path);
-        std::fs::create_dir_all(dir)?;
-        let mut lines: Vec<String> = self
-            .heads
-            .iter()
-            .map(|(name, oid)| format!("{oid} {name}\n"))
-            .collect();
+    /// Merged tracking-ref values, by ref name.
+    fn merged(&self) -> HashMap<String, Oid> {
+        self.read_pairs("merged")
+            .into_iter()
+            .filter_map(|(oid, name)| Some((name, Oid::from_str(&oid).ok()?)))
+            .collect()
+    }
+
+    /// Bugs waiting for an author: (tracking ref, identity id).
+    fn waiting(&self) -> Vec<(String, String)> {
+        self.read_pairs("waiting")
+    }
+
+    fn append(&self, file: &str, lines: &[String]) -> std::io::Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        use std::io::Write;
+        std::fs::create_dir_all(&self.dir)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join(file))?;
+        f.write_all(lines.concat().as_bytes())
+    }
+
+    fn rewrite(&self, file: &str, mut lines: Vec<String>) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
         lines.sort();
-        let tmp = dir.join(format!(".merged.{}.tmp", std::process::id()));
+        lines.dedup();
+        let tmp = self.dir.join(format!(".{file}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, lines.concat())?;
-        std::fs::rename(&tmp, &self.path)
+        std::fs::rename(&tmp, self.dir.join(file))
     }
 }
 
@@ -208,11 +240,11 @@ pub fn pending_refs(
     repo: &Repo,
     only: Option<&HashSet<String>>,
 ) -> Result<Vec<TrackingRef>, RepoError> {
-    let state = MergedState::load(repo);
+    let merged = SyncState::new(repo).merged();
     Ok(tracking_refs(repo)?
         .into_iter()
         .filter(|t| only.is_none_or(|o| o.contains(&t.name)))
-        .filter(|t| state.heads.get(&t.name) != Some(&t.head))
+        .filter(|t| merged.get(&t.name) != Some(&t.head))
         .collect())
 }
 
@@ -222,20 +254,150 @@ pub fn merge_tracking_refs(
     repo: &Repo,
     only: Option<&HashSet<String>>,
 ) -> Result<Report, RepoError> {
-    let mut report = Report::default();
     if pending_refs(repo, only)?.is_empty() {
-        return Ok(report);
+        return Ok(Report::default());
     }
     let _lock = repo.lock_for_write()?;
     // Re-read under the lock: another process may have merged meanwhile.
-    let mut todo = pending_refs(repo, only)?;
-    if todo.is_empty() {
-        return Ok(report);
-    }
-    todo.sort_by(|a, b| (a.kind, &a.id, &a.remote).cmp(&(b.kind, &b.id, &b.remote)));
+    let todo = pending_refs(repo, only)?;
     let all_tracking = tracking_refs(repo)?;
-    let mut state = MergedState::load(repo);
+    let state = SyncState::new(repo);
+    let mut merged = state.merged();
+    let mut report = merge_all(repo, todo, &all_tracking)?;
+    let mut waiting = Vec::new();
+    for entry in &report.entries {
+        match &entry.outcome {
+            Outcome::WaitingFor(author) => {
+                waiting.push(format!("{} {author}\n", entry.tracking.name))
+            }
+            Outcome::Pending(_) => {}
+            _ => {
+                merged.insert(entry.tracking.name.clone(), entry.tracking.head);
+            }
+        }
+    }
+    let merged_lines = merged
+        .iter()
+        .map(|(name, oid)| format!("{oid} {name}\n"))
+        .collect();
+    let saved = state.rewrite("merged", merged_lines).and_then(|()| {
+        if only.is_none() {
+            state.rewrite("waiting", waiting)
+        } else {
+            Ok(())
+        }
+    });
+    saved.map_err(crate::repo::io_err(
+        "saving the merge state in git-bug/sync",
+    ))?;
+    finish(repo, &mut report);
+    Ok(report)
+}
 
+/// Merges the tracking refs a hook was told about, and the bugs that were
+/// waiting for an identity among them. Reads nothing else, so that a fetch
+/// that updates thousands of refs one transaction at a time stays linear.
+pub fn merge_moved_refs(repo: &Repo, names: &[String]) -> Result<Report, RepoError> {
+    let mut moved = Vec::new();
+    for name in names {
+        if let Some(head) = repo.ref_target(name)?
+            && let Some(tracking) = parse_tracking_ref(name, head)
+        {
+            moved.push(tracking);
+        }
+    }
+    if moved.is_empty() {
+        return Ok(Report::default());
+    }
+    let _lock = repo.lock_for_write()?;
+    let state = SyncState::new(repo);
+    let (identities, mut bugs): (Vec<TrackingRef>, Vec<TrackingRef>) =
+        moved.into_iter().partition(|t| t.kind == Kind::Identity);
+    let mut report = merge_all(repo, identities, &[])?;
+    let arrived: HashSet<String> = report
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.outcome,
+                Outcome::New | Outcome::Updated | Outcome::UpToDate
+            )
+        })
+        .map(|e| e.tracking.id.clone())
+        .collect();
+    let mut still_waiting = Vec::new();
+    if !arrived.is_empty() {
+        for (name, author) in state.waiting() {
+            if arrived.contains(&author) {
+                if let Some(head) = repo.ref_target(&name)?
+                    && let Some(t) = parse_tracking_ref(&name, head)
+                    && !bugs.iter().any(|b| b.name == t.name)
+                {
+                    bugs.push(t);
+                }
+            } else {
+                still_waiting.push(format!("{name} {author}\n"));
+            }
+        }
+    }
+    // Other remotes' copies of these bugs tell which commits were published.
+    let mut others = Vec::new();
+    let remotes = crate::sync::install::remotes(repo).unwrap_or_default();
+    for bug in &bugs {
+        for remote in &remotes {
+            let name = format!("refs/remotes/{remote}/bugs/{}", bug.id);
+            if name != bug.name
+                && let Some(head) = repo.ref_target(&name)?
+                && let Some(t) = parse_tracking_ref(&name, head)
+            {
+                others.push(t);
+            }
+        }
+    }
+    let bug_report = merge_all(repo, bugs, &others)?;
+    let mut merged_lines = Vec::new();
+    let mut waiting_lines = Vec::new();
+    for entry in report.entries.iter().chain(&bug_report.entries) {
+        match &entry.outcome {
+            Outcome::WaitingFor(author) => {
+                waiting_lines.push(format!("{} {author}\n", entry.tracking.name))
+            }
+            Outcome::Pending(_) => {}
+            _ => merged_lines.push(format!("{} {}\n", entry.tracking.head, entry.tracking.name)),
+        }
+    }
+    report.entries.extend(bug_report.entries);
+    report.errors.extend(bug_report.errors);
+    let saved = state.append("merged", &merged_lines).and_then(|()| {
+        if arrived.is_empty() {
+            state.append("waiting", &waiting_lines)
+        } else {
+            still_waiting.extend(waiting_lines);
+            state.rewrite("waiting", still_waiting)
+        }
+    });
+    saved.map_err(crate::repo::io_err(
+        "saving the merge state in git-bug/sync",
+    ))?;
+    finish(repo, &mut report);
+    Ok(report)
+}
+
+fn finish(repo: &Repo, report: &mut Report) {
+    if report.changed_anything() {
+        repo.invalidate_go_cache();
+    }
+}
+
+/// Merges `todo`, identities first (bugs need their authors). The caller
+/// holds the write lock. `all_tracking` gives the other remotes' heads.
+fn merge_all(
+    repo: &Repo,
+    mut todo: Vec<TrackingRef>,
+    all_tracking: &[TrackingRef],
+) -> Result<Report, RepoError> {
+    let mut report = Report::default();
+    todo.sort_by(|a, b| (a.kind, &a.id, &a.remote).cmp(&(b.kind, &b.id, &b.remote)));
     let mut identities = IdentityStore::new(repo);
     let mut store_refreshed = false;
     for tracking in todo {
@@ -273,22 +435,10 @@ pub fn merge_tracking_refs(
             }
         };
         match result {
-            Ok(outcome) => {
-                // Pending entities are tried again on the next pass.
-                if !matches!(outcome, Outcome::Pending(_)) {
-                    state.heads.insert(tracking.name.clone(), tracking.head);
-                }
-                report.entries.push(Entry { tracking, outcome });
-            }
+            Ok(outcome) => report.entries.push(Entry { tracking, outcome }),
             Err(EntityError::Repo(e)) => return Err(e),
             Err(e) => report.errors.push((tracking, e.to_string())),
         }
-    }
-    state.save().map_err(crate::repo::io_err(
-        "saving the merge state in git-bug/sync/merged",
-    ))?;
-    if report.changed_anything() {
-        repo.invalidate_go_cache();
     }
     Ok(report)
 }

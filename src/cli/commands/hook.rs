@@ -63,9 +63,11 @@ fn reference_transaction(ctx: &Ctx) -> CliResult {
     if !moved.iter().any(|name| name.starts_with("refs/remotes/")) {
         return Ok(());
     }
-    // Everything that moved is merged, not only these refs: a bug whose
-    // author arrived in a later transaction of the same fetch is retried.
-    match sync::merge_tracking_refs(ctx.repo, None) {
+    let moved: Vec<String> = moved
+        .into_iter()
+        .filter(|n| n.starts_with("refs/remotes/"))
+        .collect();
+    match sync::pass::merge_moved_refs(ctx.repo, &moved) {
         Ok(report) => {
             for line in report
                 .summary_lines_settled()

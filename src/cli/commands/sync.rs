@@ -117,6 +117,10 @@ fn print_report(ui: &mut Ui, report: &Report) -> CliResult {
             Outcome::Merged => "updated (merge commit)".to_string(),
             Outcome::UpToDate => continue,
             Outcome::Pending(why) => format!("pending: {why}"),
+            Outcome::WaitingFor(author) => format!(
+                "pending: author identity {} has not arrived yet",
+                crate::entity::id::human(author)
+            ),
             Outcome::Invalid(why) => format!("invalid data: {why}"),
             Outcome::Diverged => {
                 "invalid data: merge failed: non fast-forward identity merge".to_string()
