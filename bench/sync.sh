@@ -295,6 +295,25 @@ row 1 "commit --allow-empty: no hooks" "$new_ver" "$c_plain_runs" "$c_plain" "" 
 row "" "  empty commit-msg + ref-tx hooks" "$new_ver" "$c_empty_runs" "$c_empty" "no hooks" "$c_plain" ""
 row "" "  hooks installed" "$new_ver" "$c_hooks_runs" "$c_hooks" "no hooks" "$c_plain" x1.6
 row "" "  the same, against the empty hooks" "$new_ver" "$c_hooks_runs" "$c_hooks" "empty hooks" "$c_empty" ""
+
+# The same with a commit of real work: one changed file in a 2,000-file tree.
+say "1: commit of one changed file in a 2,000-file repository, hooks vs none"
+for d in r-plain r-hooks; do
+    q git init -q "$work/$d"
+    for i in $(seq 1 40); do
+        mkdir -p "$work/$d/dir$i"
+        for j in $(seq 1 50); do echo "line $i $j" >"$work/$d/dir$i/file$j.txt"; done
+    done
+    q git -C "$work/$d" add -A
+    q git -C "$work/$d" commit -q -m init
+    q git -C "$work/$d" remote add origin "$work/c-origin.git"
+done
+(cd "$work/r-hooks" && q git-bug install)
+change='echo $$-$RANDOM >>dir7/file3.txt && git commit -q -a -m change'
+timed r_plain "$runs" "" "cd $work/r-plain && $change"
+timed r_hooks "$runs" "" "cd $work/r-hooks && $change"
+row 1 "commit -a of 1 file (2,000 files): none" "$new_ver" "$r_plain_runs" "$r_plain" "" "" ""
+row "" "  hooks installed" "$new_ver" "$r_hooks_runs" "$r_hooks" "no hooks" "$r_plain" x1.6
 fi
 
 # --- 2. a fetch that brings a few updated bugs ----------------------------------
