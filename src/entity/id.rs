@@ -125,12 +125,31 @@ where
 pub enum PrefixError {
     #[error("{kind} {prefix:?} doesn't exist")]
     NotFound { kind: String, prefix: String },
-    #[error("{kind} prefix {prefix:?} is ambiguous; it matches {}", candidates.iter().map(|c| human_or_more(c, prefix)).collect::<Vec<_>>().join(", "))]
+    #[error(
+        "{kind} prefix {prefix:?} is ambiguous; it matches {}",
+        list_candidates(candidates, prefix)
+    )]
     Ambiguous {
         kind: String,
         prefix: String,
         candidates: Vec<String>,
     },
+}
+
+/// At most this many candidates are named in an ambiguity error.
+const SHOWN_CANDIDATES: usize = 8;
+
+/// "a1b2c3d, a1b9f00 and 12 more": the error stays one readable line.
+fn list_candidates(candidates: &[String], prefix: &str) -> String {
+    let shown: Vec<&str> = candidates
+        .iter()
+        .take(SHOWN_CANDIDATES)
+        .map(|c| human_or_more(c, prefix))
+        .collect();
+    match candidates.len().saturating_sub(SHOWN_CANDIDATES) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
 }
 
 /// Shows a candidate with enough characters to tell it from the others.
