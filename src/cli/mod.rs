@@ -13,7 +13,9 @@ pub use error::{CliError, CliResult};
 
 use crate::repo::Repo;
 use clap::{CommandFactory, Parser, Subcommand};
-use commands::{comment, hook, label, list, man, new, rm, select, show, status, sync, title, user};
+use commands::{
+    comment, completion, hook, label, list, man, new, rm, select, show, status, sync, title, user,
+};
 use context::Ctx;
 use terminal::{ColorChoice, Ui};
 
@@ -119,6 +121,8 @@ enum Command {
     Hook(hook::HookCommand),
     /// Print the version
     Version,
+    /// Print a shell completion script (bash: source it, and "git bug <TAB>" completes too)
+    Completion(completion::CompletionArgs),
     /// Write the man pages into a directory, for "git help bug"
     #[command(name = "install-man-pages")]
     InstallManPages(man::InstallArgs),
@@ -164,6 +168,7 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
             return Ok(());
         }
         Command::InstallManPages(args) => return man::install(args),
+        Command::Completion(args) => return completion::run(ui, args),
         _ => {}
     }
     let repo = Repo::open_from_env()?;
@@ -216,7 +221,7 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         Command::Pull(args) => sync::pull(&ctx, ui, args),
         Command::Push(args) => sync::push(&ctx, args),
         Command::Hook(command) => hook::run(&ctx, command),
-        Command::Version | Command::InstallManPages(_) => Ok(()),
+        Command::Version | Command::InstallManPages(_) | Command::Completion(_) => Ok(()),
     }
 }
 

@@ -41,3 +41,43 @@ fn repositories_libgit2_cannot_open_are_named_as_such() {
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     }
 }
+
+/// Runs bash completion of `words` (the last one being completed) through
+/// the shim that git's own completion calls for `git bug <TAB>`.
+fn complete_git_bug(env: &TestEnv, words: &[&str]) -> String {
+    let script = env.bug(env.dir.path(), &["completion", "bash"]).ok().stdout;
+    let file = env.path("git-bug.bash");
+    std::fs::write(&file, script).expect("write script");
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'; words=({}); cword={}; _git_bug; echo \"${{COMPREPLY[@]}}\"",
+        file.display(),
+        quoted.join(" "),
+        words.len() - 1
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(program)
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn bash_completion_completes_git_bug_subcommands() {
+    let env = TestEnv::new();
+    assert_eq!(complete_git_bug(&env, &["git", "bug", "l"]), "ls label");
+    assert_eq!(
+        complete_git_bug(&env, &["git", "bug", "bug", "s"]),
+        "select show status"
+    );
+    assert_eq!(
+        complete_git_bug(&env, &["git", "bug", "bug", "comment", "e"]),
+        "edit"
+    );
+}

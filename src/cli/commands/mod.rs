@@ -1,6 +1,7 @@
 //! One module per command (or per small family of commands).
 
 pub mod comment;
+pub mod completion;
 pub mod hook;
 pub mod label;
 pub mod list;
