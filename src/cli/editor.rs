@@ -72,6 +72,15 @@ pub fn edit(repo: &Repo, template: &str, non_interactive: bool) -> CliResult<Str
         return Err(no_text());
     }
     let editor = editor_command(repo)?.ok_or_else(no_text)?;
+    let comment = comment_prefix(repo)?;
+    // Templates are written with '#'; the user may comment with something else.
+    let template: String = template
+        .lines()
+        .map(|line| match line.strip_prefix('#') {
+            Some(rest) => format!("{comment}{rest}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
     let dir = repo.state_dir();
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("BUG_MESSAGE_EDITMSG");
@@ -90,16 +99,23 @@ pub fn edit(repo: &Repo, template: &str, non_interactive: bool) -> CliResult<Str
             "the editor {editor:?} exited with an error; nothing was changed"
         )));
     }
-    let comment = repo
-        .config_get("core.commentChar")?
-        .and_then(|c| c.chars().next())
-        .filter(|c| *c != 'a')
-        .unwrap_or('#');
-    Ok(strip_comments(&text?, comment))
+    Ok(strip_comments(&text?, &comment))
 }
 
-/// Drops the lines starting with the comment character.
-pub fn strip_comments(text: &str, comment: char) -> String {
+/// What starts a comment line in a message being edited, as git decides:
+/// `core.commentString`, else `core.commentChar`, else `#` (also for "auto").
+pub fn comment_prefix(repo: &Repo) -> CliResult<String> {
+    let configured = match repo.config_get("core.commentString")? {
+        Some(value) => Some(value),
+        None => repo.config_get("core.commentChar")?,
+    };
+    Ok(configured
+        .filter(|v| !v.is_empty() && v != "auto")
+        .unwrap_or_else(|| "#".to_string()))
+}
+
+/// Drops the lines starting with the comment prefix.
+pub fn strip_comments(text: &str, comment: &str) -> String {
     text.lines()
         .filter(|l| !l.starts_with(comment))
         .collect::<Vec<_>>()

@@ -328,7 +328,7 @@ pub struct Expansion {
 pub fn check_message(
     repo: &Repo,
     message: &str,
-    comment: char,
+    comment: &str,
 ) -> Result<(Vec<BadReference>, Vec<Expansion>), BugError> {
     let ids: Vec<String> = bug::list(repo)?.into_iter().map(|b| b.id).collect();
     let mut bad = Vec::new();

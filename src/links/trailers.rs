@@ -56,7 +56,7 @@ const SCISSORS: &str = "------------------------ >8 ------------------------";
 
 /// The bug references of a message. Lines starting with `comment` (the
 /// message as the user edits it) are skipped.
-pub fn parse(message: &str, comment: Option<char>) -> Vec<Reference> {
+pub fn parse(message: &str, comment: Option<&str>) -> Vec<Reference> {
     let mut refs = Vec::new();
     for (line_no, line) in message.lines().enumerate() {
         if let Some(c) = comment
@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn finds_trailers_in_any_case() {
         let msg = "Fix the parser\n\nFixes: 1234abcd (kernel style, ignored)\ncloses-bug: ABC1234\nRelated-Bug: def\n# Partial-Bug: 999\n  Closes-Bug: 555\nPartial-Bug:  777 \n";
-        let refs = parse(msg, Some('#'));
+        let refs = parse(msg, Some("#"));
         let got: Vec<(Action, &str)> = refs.iter().map(|r| (r.action, r.prefix.as_str())).collect();
         assert_eq!(
             got,
@@ -123,6 +123,6 @@ mod tests {
     #[test]
     fn stops_at_scissors() {
         let msg = "x\n# ------------------------ >8 ------------------------\nCloses-Bug: abc\n";
-        assert!(parse(msg, Some('#')).is_empty());
+        assert!(parse(msg, Some("#")).is_empty());
     }
 }

@@ -81,3 +81,43 @@ fn bash_completion_completes_git_bug_subcommands() {
         "edit"
     );
 }
+
+#[test]
+fn the_editor_template_uses_the_configured_comment_prefix() {
+    let env = TestEnv::new();
+    let repo = env.repo("r");
+    env.git(&repo, &["config", "core.commentChar", ";"]).ok();
+    let seen = env.path("template-seen");
+    let editor = env.path("editor.sh");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\ncp \"$1\" '{}'\nprintf 'Title here\\n\\nThe body\\n' >>\"$1\"\n",
+            seen.display()
+        ),
+    )
+    .expect("editor");
+    env.git(
+        &repo,
+        &["config", "core.editor", editor.to_str().expect("utf-8")],
+    )
+    .ok();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&editor)
+        .status()
+        .expect("chmod");
+    env.bug(&repo, &["new"]).ok();
+    let template = std::fs::read_to_string(&seen).expect("template");
+    assert!(template.lines().any(|l| l.starts_with(';')), "{template}");
+    assert!(!template.lines().any(|l| l.starts_with('#')), "{template}");
+    let bug = env
+        .bug(
+            &repo,
+            &["show", "--format", "json", &env.new_bug_id_of_latest(&repo)],
+        )
+        .ok()
+        .json();
+    assert_eq!(bug["title"], "Title here");
+    assert_eq!(bug["comments"][0]["message"], "The body");
+}

@@ -116,13 +116,8 @@ fn commit_msg(ctx: &Ctx, file: &std::path::Path) -> CliResult {
     let message = std::fs::read_to_string(file).map_err(|e| {
         crate::cli::error::CliError::new(format!("reading {}: {e}", file.display()))
     })?;
-    let comment = ctx
-        .repo
-        .config_get("core.commentChar")?
-        .and_then(|c| c.chars().next())
-        .filter(|_| !matches!(ctx.repo.config_get("core.commentChar"), Ok(Some(v)) if v == "auto"))
-        .unwrap_or('#');
-    let (bad, expansions) = crate::links::check_message(ctx.repo, &message, comment)?;
+    let comment = crate::cli::editor::comment_prefix(ctx.repo)?;
+    let (bad, expansions) = crate::links::check_message(ctx.repo, &message, &comment)?;
     if !bad.is_empty() {
         for b in &bad {
             eprintln!(

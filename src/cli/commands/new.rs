@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
             }
         }
         (None, Some(text)) if args.message.is_none() => {
-            split_title(&editor::strip_comments(&text, '#'))
+            split_title(&editor::strip_comments(&text, "#"))
         }
         (None, Some(message)) => {
             let text = editor::edit(

@@ -192,10 +192,8 @@ impl TestEnv {
         path
     }
 
-    /// Creates a bug and returns its full id.
-    pub fn new_bug(&self, repo: &Path, title: &str, message: &str) -> String {
-        self.bug(repo, &["bug", "new", "-t", title, "-m", message])
-            .ok();
+    /// The full id of the most recently created bug.
+    pub fn new_bug_id_of_latest(&self, repo: &Path) -> String {
         let ids = self
             .bug(
                 repo,
@@ -211,6 +209,13 @@ impl TestEnv {
             )
             .ok();
         ids.stdout.lines().next().expect("a bug").to_string()
+    }
+
+    /// Creates a bug and returns its full id.
+    pub fn new_bug(&self, repo: &Path, title: &str, message: &str) -> String {
+        self.bug(repo, &["bug", "new", "-t", title, "-m", message])
+            .ok();
+        self.new_bug_id_of_latest(repo)
     }
 }
 
