@@ -147,8 +147,8 @@ fn write_script(path: &Path, text: &str) {
 /// Runs a program in the environment of a [`TestEnv`] (the same variables
 /// as the harness) but with `path` as PATH.
 fn run_with_path(env: &TestEnv, cwd: &Path, path: &str, program: &str, args: &[&str]) -> Run {
-    let output = Command::new(program)
-        .current_dir(cwd)
+    let mut cmd = Command::new(program);
+    cmd.current_dir(cwd)
         .env_clear()
         .env("PATH", path)
         .env("HOME", env.path("home"))
@@ -160,8 +160,11 @@ fn run_with_path(env: &TestEnv, cwd: &Path, path: &str, program: &str, args: &[&
         .env("GIT_TERMINAL_PROMPT", "0")
         .args(args)
         .stdin(Stdio::null())
-        .output()
-        .expect("spawn");
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let output = crate::common::spawn_retrying(&mut cmd)
+        .wait_with_output()
+        .expect("wait");
     Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),

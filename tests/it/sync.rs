@@ -83,7 +83,7 @@ impl<'a> Shell<'a> {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn");
+        let mut child = crate::common::spawn_retrying(&mut cmd);
         // Feed stdin from a thread: the child may fill its stdout pipe first.
         let writer = stdin.map(|bytes| {
             let mut pipe = child.stdin.take().expect("stdin");

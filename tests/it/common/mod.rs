@@ -219,12 +219,28 @@ impl TestEnv {
     }
 }
 
+/// Starts `cmd`, retrying while the kernel says "text file busy": a test
+/// that has just written an executable races with other test threads
+/// forking (each child holds the write handle until it execs).
+pub fn spawn_retrying(cmd: &mut Command) -> std::process::Child {
+    let mut attempts = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return result.expect("spawn"),
+        }
+    }
+}
+
 fn run_with_stdin(mut cmd: Command, stdin: Option<&str>) -> Run {
     if stdin.is_some() {
         cmd.stdin(Stdio::piped());
     }
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
+    let mut child = spawn_retrying(&mut cmd);
     if let Some(text) = stdin {
         use std::io::Write;
         let mut pipe = child.stdin.take().expect("stdin");
