@@ -13,7 +13,6 @@ use git_bug::entity::pack::decode_pack;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -144,32 +143,9 @@ fn write_script(path: &Path, text: &str) {
     std::fs::set_permissions(path, perms).expect("chmod");
 }
 
-/// Runs a program in the environment of a [`TestEnv`] (the same variables
-/// as the harness) but with `path` as PATH.
+/// Runs a program in the environment of a [`TestEnv`] but with `path` as PATH.
 fn run_with_path(env: &TestEnv, cwd: &Path, path: &str, program: &str, args: &[&str]) -> Run {
-    let mut cmd = Command::new(program);
-    cmd.current_dir(cwd)
-        .env_clear()
-        .env("PATH", path)
-        .env("HOME", env.path("home"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", env.path("home/.gitconfig"))
-        .env("TZ", "UTC")
-        .env("LC_ALL", "C")
-        .env("TERM", "dumb")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let output = crate::common::spawn_retrying(&mut cmd)
-        .wait_with_output()
-        .expect("wait");
-    Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        code: output.status.code().unwrap_or(-1),
-    }
+    env.run_with_path(cwd, path, program, args, None)
 }
 
 /// The harness's PATH with `first` put before everything.

@@ -13,7 +13,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 // ---------------------------------------------------------------------------
 // Running programs with a PATH of our choosing
@@ -64,44 +63,8 @@ impl<'a> Shell<'a> {
 
     /// Runs `program ARGS` in `cwd` with `stdin` (or nothing) as input.
     pub fn run(&self, cwd: &Path, program: &str, args: &[&str], stdin: Option<&[u8]>) -> Run {
-        let mut cmd = Command::new(program);
-        cmd.current_dir(cwd)
-            .env_clear()
-            .env("PATH", &self.path)
-            .env("HOME", self.env.path("home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", self.env.path("home/.gitconfig"))
-            .env("TZ", "UTC")
-            .env("LC_ALL", "C")
-            .env("TERM", "dumb")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = crate::common::spawn_retrying(&mut cmd);
-        // Feed stdin from a thread: the child may fill its stdout pipe first.
-        let writer = stdin.map(|bytes| {
-            let mut pipe = child.stdin.take().expect("stdin");
-            let bytes = bytes.to_vec();
-            std::thread::spawn(move || {
-                use std::io::Write;
-                pipe.write_all(&bytes)
-            })
-        });
-        let output = child.wait_with_output().expect("wait");
-        if let Some(writer) = writer {
-            writer.join().expect("stdin writer").expect("write stdin");
-        }
-        Run {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            code: output.status.code().unwrap_or(-1),
-        }
+        self.env
+            .run_with_path(cwd, &self.path, program, args, stdin)
     }
 
     pub fn git(&self, cwd: &Path, args: &[&str]) -> Run {

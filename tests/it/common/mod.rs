@@ -99,17 +99,23 @@ impl TestEnv {
         self.dir.path().join(name)
     }
 
-    fn command(&self, program: &str, cwd: &Path) -> Command {
-        let mut cmd = Command::new(program);
+    /// PATH in the harness: the built `git-bug` first, then the chosen git.
+    fn harness_path(&self) -> String {
         let bin_dir = Path::new(BIN).parent().expect("bin dir");
-        let mut path = format!(
+        let path = format!(
             "{}:{}",
             bin_dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        if let Some(git_dir) = &self.git_dir {
-            path = format!("{}:{path}", git_dir.display());
+        match &self.git_dir {
+            Some(git_dir) => format!("{}:{path}", git_dir.display()),
+            None => path,
         }
+    }
+
+    /// `program` with the hermetic environment of this test and `path` as PATH.
+    pub fn command_with_path(&self, program: &str, cwd: &Path, path: &str) -> Command {
+        let mut cmd = Command::new(program);
         cmd.current_dir(cwd)
             .env_clear()
             .env("PATH", path)
@@ -122,6 +128,24 @@ impl TestEnv {
             .env("GIT_TERMINAL_PROMPT", "0")
             .stdin(Stdio::null());
         cmd
+    }
+
+    fn command(&self, program: &str, cwd: &Path) -> Command {
+        self.command_with_path(program, cwd, &self.harness_path())
+    }
+
+    /// Runs `program ARGS` in `cwd` with `path` as PATH and `stdin` as input.
+    pub fn run_with_path(
+        &self,
+        cwd: &Path,
+        path: &str,
+        program: &str,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+    ) -> Run {
+        let mut cmd = self.command_with_path(program, cwd, path);
+        cmd.args(args);
+        run_with_stdin(cmd, stdin)
     }
 
     /// Runs `git-bug ARGS` in `cwd`.
@@ -142,7 +166,7 @@ impl TestEnv {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        run_with_stdin(cmd, stdin)
+        run_with_stdin(cmd, stdin.map(str::as_bytes))
     }
 
     /// Runs `git ARGS` in `cwd` (git finds `git-bug` on PATH for `git bug`).
@@ -235,16 +259,24 @@ pub fn spawn_retrying(cmd: &mut Command) -> std::process::Child {
     }
 }
 
-fn run_with_stdin(mut cmd: Command, stdin: Option<&str>) -> Run {
+fn run_with_stdin(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
     if stdin.is_some() {
         cmd.stdin(Stdio::piped());
     }
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = spawn_retrying(&mut cmd);
-    if let Some(text) = stdin {
-        use std::io::Write;
+    // Feed stdin from a thread: the child may fill its stdout pipe first.
+    let writer = stdin.map(|bytes| {
         let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(text.as_bytes()).expect("write stdin");
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            pipe.write_all(&bytes)
+        })
+    });
+    let output = child.wait_with_output().expect("wait");
+    if let Some(writer) = writer {
+        writer.join().expect("stdin writer").expect("write stdin");
     }
-    Run::from(child.wait_with_output().expect("wait"))
+    Run::from(output)
 }
