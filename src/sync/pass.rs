@@ -264,17 +264,9 @@ pub fn merge_tracking_refs(
     let state = SyncState::new(repo);
     let mut merged = state.merged();
     let mut report = merge_all(repo, todo, &all_tracking)?;
-    let mut waiting = Vec::new();
-    for entry in &report.entries {
-        match &entry.outcome {
-            Outcome::WaitingFor(author) => {
-                waiting.push(format!("{} {author}\n", entry.tracking.name))
-            }
-            Outcome::Pending(_) => {}
-            _ => {
-                merged.insert(entry.tracking.name.clone(), entry.tracking.head);
-            }
-        }
+    let (settled, waiting) = settle(&report.entries);
+    for tracking in settled {
+        merged.insert(tracking.name.clone(), tracking.head);
     }
     let merged_lines = merged
         .iter()
@@ -355,17 +347,11 @@ pub fn merge_moved_refs(repo: &Repo, names: &[String]) -> Result<Report, RepoErr
         }
     }
     let bug_report = merge_all(repo, bugs, &others)?;
-    let mut merged_lines = Vec::new();
-    let mut waiting_lines = Vec::new();
-    for entry in report.entries.iter().chain(&bug_report.entries) {
-        match &entry.outcome {
-            Outcome::WaitingFor(author) => {
-                waiting_lines.push(format!("{} {author}\n", entry.tracking.name))
-            }
-            Outcome::Pending(_) => {}
-            _ => merged_lines.push(format!("{} {}\n", entry.tracking.head, entry.tracking.name)),
-        }
-    }
+    let (settled, waiting_lines) = settle(report.entries.iter().chain(&bug_report.entries));
+    let merged_lines: Vec<String> = settled
+        .iter()
+        .map(|t| format!("{} {}\n", t.head, t.name))
+        .collect();
     report.entries.extend(bug_report.entries);
     report.errors.extend(bug_report.errors);
     let saved = state.append("merged", &merged_lines).and_then(|()| {
@@ -381,6 +367,25 @@ pub fn merge_moved_refs(repo: &Repo, names: &[String]) -> Result<Report, RepoErr
     ))?;
     finish(repo, &mut report);
     Ok(report)
+}
+
+/// Splits merge results for the bookkeeping: the tracking refs now settled
+/// (merged, up to date or refused: not to be looked at again until they
+/// move), and `<ref> <identity>` lines for the bugs waiting for an author.
+/// Anything else pending is simply tried again next time.
+fn settle<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> (Vec<&'a TrackingRef>, Vec<String>) {
+    let mut settled = Vec::new();
+    let mut waiting = Vec::new();
+    for entry in entries {
+        match &entry.outcome {
+            Outcome::WaitingFor(author) => {
+                waiting.push(format!("{} {author}\n", entry.tracking.name))
+            }
+            Outcome::Pending(_) => {}
+            _ => settled.push(&entry.tracking),
+        }
+    }
+    (settled, waiting)
 }
 
 fn finish(repo: &Repo, report: &mut Report) {
