@@ -5,8 +5,8 @@ Usage:
     python3 bench/gen_repo.py DIR N [--comments K] [--identities M] [--seed S]
     python3 bench/gen_repo.py --verify DIR [--expect N]
 
-The layout follows the project's format spec (shared/spec/gitbug-format.md,
-sections 0-5):
+The layout is git-bug's entity format 4 (identities, bugs, operation packs,
+clocks and trees, as the Go git-bug writes them):
 
 * M identities under refs/identities/<id>, one commit each whose tree holds a
   single `version` blob; id = sha256 of that blob.

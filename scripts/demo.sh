@@ -25,9 +25,8 @@ run git bug ls
 run git bug ls status:open
 run git bug show "${id:0:7}"
 
-sample="$top/../shared/fixtures/gitbug-sample.bundle"
-if [ -f "$sample" ]; then
-  cd "$demo" && git init -q sample && cd sample
-  git fetch -q "$sample" 'refs/*:refs/*'
-  run git bug ls 'label:kind/bug' status:open
-fi
+# Real data written by the Go git-bug, committed with the tests.
+sample="$top/tests/data/gitbug-sample.bundle"
+cd "$demo" && git init -q sample && cd sample
+git fetch -q "$sample" 'refs/*:refs/*'
+run git bug ls 'label:kind/bug' status:open

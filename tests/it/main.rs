@@ -8,6 +8,7 @@ mod links;
 mod man;
 mod query;
 mod smoke;
+mod standalone;
 mod storage;
 mod sync;
 mod sync_props;
