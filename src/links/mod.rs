@@ -364,10 +364,15 @@ pub fn check_message(
 /// The message with each expanded reference written out in full.
 pub fn apply_expansions(message: &str, expansions: &[Expansion]) -> String {
     let mut lines: Vec<String> = message.split('\n').map(String::from).collect();
-    for e in expansions {
-        if let Some(line) = lines.get_mut(e.reference.line) {
-            let key_end = line.find(':').map_or(0, |i| i + 1);
-            *line = format!("{} {}", &line[..key_end], e.expanded);
+    // Right to left on each line, so that earlier spans stay where they were.
+    let mut ordered: Vec<&Expansion> = expansions.iter().collect();
+    ordered.sort_by_key(|e| std::cmp::Reverse((e.reference.line, e.reference.span.0)));
+    for e in ordered {
+        let (start, end) = e.reference.span;
+        if let Some(line) = lines.get_mut(e.reference.line)
+            && line.get(start..end).is_some()
+        {
+            line.replace_range(start..end, &e.expanded);
         }
     }
     lines.join("\n")

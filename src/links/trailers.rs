@@ -1,6 +1,7 @@
 //! Bug references in commit messages: `Closes-Bug:` (or `Fixes-Bug:`),
-//! `Partial-Bug:` and `Related-Bug:` trailers, keys in any case, one bug
-//! each. Plain `Fixes:` is left alone (the kernel uses it for commits).
+//! `Partial-Bug:` and `Related-Bug:` trailers, keys in any case, each
+//! naming one bug or a list of them (`Closes-Bug: 9e77, d6ad 3d52`).
+//! Plain `Fixes:` is left alone (the kernel uses it for commits).
 
 /// What a commit says about a bug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,7 +30,7 @@ impl Action {
     }
 }
 
-/// One trailer naming a bug.
+/// One bug named by a trailer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
     pub action: Action,
@@ -39,6 +40,9 @@ pub struct Reference {
     pub prefix: String,
     /// Which line of the message holds it.
     pub line: usize,
+    /// Where the id is on its line (byte offsets), so that it can be
+    /// rewritten in place.
+    pub span: (usize, usize),
 }
 
 fn action_of(key: &str) -> Option<Action> {
@@ -78,18 +82,27 @@ pub fn parse(message: &str, comment: Option<&str>) -> Vec<Reference> {
         if key.starts_with(char::is_whitespace) {
             continue;
         }
-        let value = value.trim();
-        if value.is_empty() || value.contains(char::is_whitespace) {
-            continue;
+        let value_start = line.len() - value.len();
+        for (start, token) in list_items(value) {
+            refs.push(Reference {
+                action,
+                key: key.to_string(),
+                prefix: token.to_ascii_lowercase(),
+                line: line_no,
+                span: (value_start + start, value_start + start + token.len()),
+            });
         }
-        refs.push(Reference {
-            action,
-            key: key.to_string(),
-            prefix: value.to_ascii_lowercase(),
-            line: line_no,
-        });
     }
     refs
+}
+
+/// The items of a trailer value separated by commas and/or white space,
+/// each with its offset in `value`.
+fn list_items(value: &str) -> impl Iterator<Item = (usize, &str)> {
+    value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|item| !item.is_empty())
+        .map(move |item| (item.as_ptr() as usize - value.as_ptr() as usize, item))
 }
 
 /// Whether a message might hold a reference: the cheap test before parsing.
@@ -118,6 +131,26 @@ mod tests {
             ]
         );
         assert_eq!(refs[0].line, 3);
+    }
+
+    #[test]
+    fn a_trailer_may_list_several_bugs() {
+        let msg = "x\n\nCloses-Bug: 9e77, D6AD\nRelated-Bug: d6ad 3d52,,abc\n";
+        let refs = parse(msg, None);
+        let got: Vec<(Action, &str)> = refs.iter().map(|r| (r.action, r.prefix.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Action::Close, "9e77"),
+                (Action::Close, "d6ad"),
+                (Action::Related, "d6ad"),
+                (Action::Related, "3d52"),
+                (Action::Related, "abc"),
+            ]
+        );
+        let line = msg.lines().nth(2).unwrap();
+        let (a, b) = refs[1].span;
+        assert_eq!(&line[a..b], "D6AD");
     }
 
     #[test]

@@ -1334,3 +1334,99 @@ fn a_trailer_with_a_space_before_the_colon_is_acted_on_at_once() {
     );
     assert_eq!(status(&show(&env, &repo, &id)), "closed");
 }
+
+/// A commit that names no bug prints nothing, whatever holds the branch
+/// ref: an unborn branch, a loose ref file, or packed refs after
+/// `git pack-refs` (most real repositories), on both gits of the machine.
+#[test]
+fn a_commit_without_reference_prints_nothing_on_any_ref_storage() {
+    for git_dir in [None, Some(Path::new("/usr/bin"))] {
+        let env = match git_dir {
+            Some(dir) if dir.join("git").exists() => TestEnv::with_git_from(dir),
+            Some(_) => continue,
+            None => TestEnv::new(),
+        };
+        let repo = env.repo("repo");
+        env.git(&repo, &["bug", "install"]).ok();
+        let quiet_commit = |what: &str| {
+            let run = env
+                .git(&repo, &["commit", "-q", "--allow-empty", "-m", what])
+                .ok();
+            assert_eq!(run.stderr, "", "{what} ({git_dir:?})");
+            assert_eq!(run.stdout, "", "{what} ({git_dir:?})");
+        };
+        quiet_commit("first commit on an unborn branch");
+        quiet_commit("second commit on a loose ref");
+        env.git(&repo, &["pack-refs", "--all"]).ok();
+        assert!(!repo.join(".git/refs/heads/main").exists());
+        quiet_commit("commit on a packed ref");
+        let tree = env.path("tree");
+        env.git(
+            &repo,
+            &[
+                "worktree",
+                "add",
+                "-q",
+                "-b",
+                "side",
+                tree.to_str().unwrap(),
+            ],
+        )
+        .ok();
+        let run = env
+            .git(
+                &tree,
+                &["commit", "-q", "--allow-empty", "-m", "in a worktree"],
+            )
+            .ok();
+        assert_eq!(run.stderr, "", "worktree ({git_dir:?})");
+    }
+}
+
+/// A trailer may list several bugs, separated by commas and/or spaces:
+/// each is acted on, short prefixes are expanded in place, and an unknown
+/// one refuses the commit, named.
+#[test]
+fn a_trailer_listing_several_bugs_acts_on_each() {
+    let env = TestEnv::new();
+    let repo = installed_repo(&env, "repo");
+    let a = env.new_bug(&repo, "First", "one");
+    let b = env.new_bug(&repo, "Second", "two");
+    let c = env.new_bug(&repo, "Third", "three");
+    let body = format!(
+        "Closes-Bug: {}, {}\nRelated-Bug: {} {}",
+        short(&a),
+        &b[..4],
+        short(&c),
+        short(&a)
+    );
+    let (_, head) = commit(&env, &repo, "Rework the core", &body);
+    for (id, expected) in [(&a, "closed"), (&b, "closed"), (&c, "open")] {
+        let bug = show(&env, &repo, id);
+        assert_eq!(status(&bug), expected, "{bug:#}");
+        assert!(comments_with(&bug, short(&head)) >= 1, "{bug:#}");
+    }
+    let closes = head_trailer(&env, &repo, "Closes-Bug").expect("trailer");
+    let (first, second) = closes.split_once(", ").expect("a list");
+    assert_eq!(first, short(&a));
+    assert!(second.len() >= 7 && b.starts_with(second), "{closes}");
+
+    // One unknown id in a list refuses the commit and is named.
+    std::fs::write(repo.join("x.txt"), "x\n").expect("write");
+    env.git(&repo, &["add", "x.txt"]).ok();
+    let run = env
+        .git(
+            &repo,
+            &[
+                "commit",
+                "-q",
+                "-m",
+                "More",
+                "-m",
+                &format!("Closes-Bug: {} ffff0000", short(&c)),
+            ],
+        )
+        .fails(1);
+    assert!(run.stderr.contains("ffff0000"), "{}", run.stderr);
+    assert_eq!(status(&show(&env, &repo, &c)), "open");
+}
