@@ -46,7 +46,9 @@ QUERY LANGUAGE (git bug ls, git bug bug):
   metadata:KEY:VALUE        creation metadata KEY equals VALUE
   sort:id|creation|edit[-asc|-desc]   order of the listing
   WORD or \"SOME WORDS\"        words of the title or of a comment (case-insensitive)
-Values with spaces are quoted: author:\"Jane Doe\".
+A query reads the same given as one argument or as several. Quote a value
+with spaces inside the query, git bug ls 'author:\"Jane Doe\" crash', or
+give it to a flag: git bug ls --author \"Jane Doe\" crash.
 
 MESSAGES:
   Text comes from -m MESSAGE, from -F FILE (- reads standard input), or from

@@ -102,44 +102,12 @@ pub fn parse_sort(value: &str) -> Result<(SortBy, Direction), QueryError> {
     })
 }
 
-/// Joins command-line words into one query. An argument holding spaces is
-/// a phrase when it has no qualifier (`'parser crashes'`); a qualifier whose
-/// value has spaces when the shell removed its quotes (`author:"Jane Doe"`
-/// arrives as `author:Jane Doe`); else a whole query (`'status:open bug'`).
+/// Joins command-line words into one query, with single spaces: a query
+/// reads the same whether it comes as one argument, several, or a mix. A
+/// value holding spaces is quoted inside the query (`'author:"Jane Doe"'`)
+/// or given to a flag (`--author "Jane Doe"`).
 pub fn join_args(args: &[String]) -> String {
-    args.iter()
-        .map(|arg| requote(arg))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Qualifiers whose values may hold spaces.
-const TEXT_QUALIFIERS: [&str; 6] = [
-    "author",
-    "actor",
-    "participant",
-    "label",
-    "title",
-    "metadata",
-];
-
-fn requote(arg: &str) -> String {
-    let trimmed = arg.trim();
-    if !trimmed.contains(char::is_whitespace) || trimmed.contains(['"', '\'']) {
-        return arg.to_string();
-    }
-    let words: Vec<&str> = trimmed.split_whitespace().collect();
-    if words.iter().all(|w| !w.contains(':')) {
-        return format!("\"{trimmed}\"");
-    }
-    let qualifier = words[0].split(':').next().unwrap_or("");
-    let value_has_spaces =
-        TEXT_QUALIFIERS.contains(&qualifier) && words[1..].iter().any(|w| !w.contains(':'));
-    if !value_has_spaces {
-        return trimmed.to_string();
-    }
-    let cut = words[0].rfind(':').map_or(0, |i| i + 1);
-    format!("{}\"{}\"", &trimmed[..cut], &trimmed[cut..])
+    args.join(" ")
 }
 
 #[cfg(test)]
@@ -180,19 +148,32 @@ mod tests {
     }
 
     #[test]
-    fn joins_args() {
-        assert_eq!(
-            join_args(&["author:René Descartes".into(), "status:open".into()]),
-            "author:\"René Descartes\" status:open"
-        );
-        assert_eq!(
-            join_args(&["status:open label:bug".into()]),
-            "status:open label:bug"
-        );
-        assert_eq!(join_args(&["metadata:k:a b".into()]), "metadata:k:\"a b\"");
-        assert_eq!(
-            join_args(&["author:'Jane Doe'".into()]),
-            "author:'Jane Doe'"
-        );
+    fn one_argument_or_several_parse_the_same() {
+        let words = [
+            "label:kind/bug",
+            "crash",
+            "status:open",
+            "author:\"Jane Doe\"",
+            "title:'x y'",
+            "sort:edit",
+        ];
+        let whole = Query::parse(&join_args(&[words.join(" ")])).unwrap();
+        // Every way of cutting the words into arguments.
+        for cuts in 0u32..(1 << (words.len() - 1)) {
+            let mut args = vec![words[0].to_string()];
+            for (i, word) in words.iter().enumerate().skip(1) {
+                if cuts & (1 << (i - 1)) != 0 {
+                    args.push(word.to_string());
+                } else {
+                    let last = args.last_mut().unwrap();
+                    last.push(' ');
+                    last.push_str(word);
+                }
+            }
+            assert_eq!(Query::parse(&join_args(&args)).unwrap(), whole, "{args:?}");
+        }
+        assert_eq!(whole.label, vec!["kind/bug"]);
+        assert_eq!(whole.text, vec!["crash"]);
+        assert_eq!(whole.author, vec!["Jane Doe"]);
     }
 }

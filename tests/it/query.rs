@@ -408,8 +408,11 @@ fn quoted_values_with_spaces() {
     // Quoted in one argument, double or single quotes.
     assert_selects(&env, &repo, &["author:\"Michael Muré\""], &mure);
     assert_selects(&env, &repo, &["author:'Michael Muré'"], &mure);
-    // One argument with a space: quoted by the CLI.
-    assert_selects(&env, &repo, &["author:Michael Muré"], &mure);
+    // One argument with a space reads as two words, as two arguments do.
+    assert_eq!(
+        ls_set(&env, &repo, &["author:Michael Muré"]),
+        ls_set(&env, &repo, &["author:Michael", "Muré"])
+    );
     // Split by the shell into two arguments and joined again.
     assert_selects(&env, &repo, &["author:\"Michael", "Muré\""], &mure);
     // The flag takes the value as is.
@@ -562,7 +565,12 @@ fn label_qualifier_is_exact_and_anded() {
     // Labels with a space.
     let easy = s.ids_where(has("Easy pick"));
     assert_selects(&env, &repo, &["label:\"Easy pick\""], &easy);
-    assert_selects(&env, &repo, &["label:Easy pick"], &easy);
+    // Unquoted in one argument: the label "Easy" and the word "pick", as
+    // in two arguments.
+    assert_eq!(
+        ls_set(&env, &repo, &["label:Easy pick"]),
+        ls_set(&env, &repo, &["label:Easy", "pick"])
+    );
     assert_selects(&env, &repo, &["-l", "Easy pick"], &easy);
 }
 
@@ -764,14 +772,15 @@ fn free_text_in_a_small_repository() {
         ls_set(&env, &repo, &["crashes", "parser"]),
         sorted([&crash, &slow])
     );
-    // A phrase (quoted, or one argument with a space): words in order.
+    // A phrase (quoted in the query): words in order. Unquoted, one
+    // argument with a space is two words, as two arguments are.
     assert_eq!(
         ls_set(&env, &repo, &["\"parser crashes\""]),
         vec![crash.clone()]
     );
     assert_eq!(
         ls_set(&env, &repo, &["parser crashes"]),
-        vec![crash.clone()]
+        sorted([&crash, &slow])
     );
     assert_eq!(
         ls_set(&env, &repo, &["'crashes in the parser'"]),
@@ -1058,4 +1067,28 @@ fn a_whole_query_in_one_argument() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A qualifier and words in one argument mean what they mean as separate
+/// arguments, in any order: `'label:area/cli status:open crash'` is not
+/// the label "area/cli status:open crash".
+#[test]
+fn qualifiers_and_words_in_one_argument_read_as_separate_arguments() {
+    let env = TestEnv::new();
+    let (repo, s) = sample(&env);
+    let with_word = |word: &str| {
+        s.ids_where(|b| b.labels.iter().any(|l| l == "area/cli") && b.open && text_matches(b, word))
+    };
+    let word = "the";
+    let expected = with_word(word);
+    assert!(!expected.is_empty(), "the sample has such bugs");
+    for args in [
+        vec!["label:area/cli status:open the"],
+        vec!["the label:area/cli status:open"],
+        vec!["status:open", "the label:area/cli"],
+        vec!["label:area/cli the", "status:open"],
+        vec!["status:open", "label:area/cli", "the"],
+    ] {
+        assert_eq!(ls_set(&env, &repo, &args), expected, "{args:?}");
+    }
 }
