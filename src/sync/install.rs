@@ -222,11 +222,17 @@ fn install_hook(
             format!("#!/bin/sh\n{ours}")
         }
         Some(Ok(current)) if current.contains(BEGIN) => {
-            let Some(rest) = without_block(current) else {
+            let Some(mut rest) = without_block(current) else {
                 return Err(InstallError::Io(format!(
                     "{shown} has a damaged git-bug block; remove it by hand"
                 )));
             };
+            // A hook we moved aside stays called, whatever wrote this file
+            // (an older install kept the call inside the block).
+            let chain = chain_line(name);
+            if dir.join(format!("{name}{SAVED_SUFFIX}")).exists() && !rest.contains(&chain) {
+                rest.push_str(&chain);
+            }
             let start = current.find(BEGIN).unwrap_or(0);
             let updated = format!("{}{ours}{}", &rest[..start], &rest[start..]);
             if updated == current {
@@ -267,17 +273,19 @@ fn install_hook(
                     "moved {shown} to {} and call it from the new hook",
                     saved.display()
                 ));
-                let chain = format!("exec \"${{0%/*}}/{name}{SAVED_SUFFIX}\" \"$@\"\n");
-                format!(
-                    "#!/bin/sh\n{}",
-                    block(&format!("{text}{chain}"), default_branch)
-                )
+                // The call is outside our block: the user's part of the hook.
+                format!("#!/bin/sh\n{ours}{}", chain_line(name))
             }
         },
     };
     std::fs::create_dir_all(dir).map_err(io("creating", dir))?;
     std::fs::write(&path, new_text).map_err(io("writing", &path))?;
     set_executable(&path)
+}
+
+/// The line of a hook we wrote that runs the user's hook moved aside.
+fn chain_line(name: &str) -> String {
+    format!("exec \"${{0%/*}}/{name}{SAVED_SUFFIX}\" \"$@\"\n")
 }
 
 fn uninstall_hook(
@@ -295,7 +303,8 @@ fn uninstall_hook(
     };
     let created = format!("created {}", path.display());
     let saved = dir.join(format!("{name}{SAVED_SUFFIX}"));
-    if record.has(&created) && rest.trim() == "#!/bin/sh" {
+    let only_ours = rest.replace(&chain_line(name), "").trim() == "#!/bin/sh";
+    if record.has(&created) && only_ours {
         std::fs::remove_file(&path).map_err(io("removing", &path))?;
         if saved.exists() {
             std::fs::rename(&saved, &path).map_err(io("restoring", &saved))?;

@@ -1665,6 +1665,90 @@ with open({:?}, 'a') as log:
     assert_setup(&setup_of(&git_dir), &before, "after uninstall");
 }
 
+/// A hook chained by `install --force` stays chained through every later
+/// install (another remote, the same again): the user's hook keeps running.
+#[test]
+fn a_chained_hook_survives_a_later_install() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = plain_clone(&env, &server, "a", "Alice");
+    let hook = a.join(".git/hooks/pre-push");
+    let marker = env.path("python.log");
+    write_script(
+        &hook,
+        &format!(
+            "#!/usr/bin/env python3\nimport sys\nopen({:?}, 'a').write('python ' + sys.argv[1] + '\\n')\n",
+            marker.display().to_string()
+        ),
+    );
+    env.bug(&a, &["install", "--force"]).ok();
+    let second = env.path("second.git");
+    env.git(
+        env.dir.path(),
+        &["init", "-q", "--bare", second.to_str().unwrap()],
+    )
+    .ok();
+    env.git(&a, &["remote", "add", "second", second.to_str().unwrap()])
+        .ok();
+    env.bug(&a, &["install", "--remote", "second"]).ok();
+    env.bug(&a, &["install"]).ok();
+    env.git(&a, &["commit", "-q", "--allow-empty", "-m", "work"])
+        .ok();
+    env.git(&a, &["push", "-q", "second", "HEAD:main"]).ok();
+    env.git(&a, &["push", "-q", "origin", "main"]).ok();
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap_or_default(),
+        "python second\npython origin\n"
+    );
+    env.bug(&a, &["uninstall"]).ok();
+    assert!(
+        std::fs::read_to_string(&hook)
+            .unwrap()
+            .starts_with("#!/usr/bin/env python3"),
+        "the user's hook is back in place"
+    );
+}
+
+/// The user's own pre-push code runs before bugs are sent: when it refuses
+/// the push, no bug reaches the remote; when it accepts, they go.
+#[test]
+fn bugs_are_pushed_only_when_the_users_pre_push_accepts() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = plain_clone(&env, &server, "a", "Alice");
+    let id = new_bug(&env, &a, "Held back by a refusing hook", "text");
+    let hook = a.join(".git/hooks/pre-push");
+    let input_log = env.path("input.log");
+    write_script(
+        &hook,
+        &format!(
+            "#!/bin/sh\ncat >>'{}'\n[ -e '{}' ] || {{ echo 'tests must pass' >&2; exit 1; }}\n",
+            input_log.display(),
+            env.path("allow").display()
+        ),
+    );
+    env.bug(&a, &["install"]).ok();
+    env.git(&a, &["commit", "-q", "--allow-empty", "-m", "work"])
+        .ok();
+    let refused = env.git(&a, &["push", "origin", "main"]);
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("tests must pass"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(ref_value(&env, &server, &bug_ref(&id)), None);
+    let input = std::fs::read_to_string(&input_log).unwrap();
+    assert!(input.starts_with("refs/heads/main "), "{input:?}");
+
+    std::fs::write(env.path("allow"), "").unwrap();
+    env.git(&a, &["push", "-q", "origin", "main"]).ok();
+    assert_eq!(
+        ref_value(&env, &server, &bug_ref(&id)),
+        Some(bug_head(&env, &a, &id))
+    );
+}
+
 #[test]
 fn a_refused_install_can_be_undone() {
     let env = TestEnv::new();
