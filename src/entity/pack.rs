@@ -205,3 +205,50 @@ pub fn write_pack_commit(
     let tree = repo.write_tree(&entries)?;
     Ok(repo.write_entity_commit(tree, parents)?)
 }
+
+/// A merge commit joining `parents` that carries no operation, the same on
+/// every machine that joins the same heads: parents in id order, the
+/// smallest author of theirs, the edit clock after theirs, the latest of
+/// their times. Two clones that merge the same heads independently then
+/// hold one commit, not two that differ only in who wrote them and when.
+pub fn write_join_commit(repo: &Repo, parents: &[Oid]) -> Result<(Oid, u64), EntityError> {
+    let mut parents = parents.to_vec();
+    parents.sort();
+    parents.dedup();
+    let mut author: Option<String> = None;
+    let mut edit_clock = 0;
+    let mut time = 0;
+    for &parent in &parents {
+        let pack = read_pack(repo, parent)?;
+        if author.as_ref().is_none_or(|a| pack.author < *a) {
+            author = Some(pack.author);
+        }
+        edit_clock = edit_clock.max(pack.edit_clock);
+        time = time.max(repo.commit_time(parent)?);
+    }
+    let author = author.ok_or_else(|| EntityError::Invalid("a merge needs parents".into()))?;
+    let edit_clock = edit_clock
+        .checked_add(1)
+        .ok_or_else(|| EntityError::Invalid("edit clock out of range".into()))?;
+    let empty = repo.write_blob(b"")?;
+    let ops = repo.write_blob(&encode_pack(&author, None))?;
+    let marker = |name: String| TreeEntry {
+        name,
+        oid: empty,
+        is_tree: false,
+    };
+    let entries = vec![
+        marker(format!("edit-clock-{edit_clock}")),
+        TreeEntry {
+            name: "ops".into(),
+            oid: ops,
+            is_tree: false,
+        },
+        marker(format!("version-{FORMAT_VERSION}")),
+    ];
+    let tree = repo.write_tree(&entries)?;
+    Ok((
+        repo.write_entity_commit_at(tree, &parents, time)?,
+        edit_clock,
+    ))
+}

@@ -94,7 +94,25 @@ impl Repo {
         let sign = if offset_minutes < 0 { '-' } else { '+' };
         let abs = offset_minutes.abs();
         let stamp = format!("{seconds} {sign}{:02}{:02}", abs / 60, abs % 60);
+        self.write_commit_stamped(tree, parents, &stamp)
+    }
 
+    /// An entity commit dated `seconds` (UTC): the same inputs give the
+    /// same commit on any machine.
+    pub fn write_entity_commit_at(&self, tree: Oid, parents: &[Oid], seconds: i64) -> Result<Oid> {
+        self.write_commit_stamped(tree, parents, &format!("{seconds} +0000"))
+    }
+
+    /// The time of a commit, in seconds since the epoch.
+    pub fn commit_time(&self, commit: Oid) -> Result<i64> {
+        let found = self
+            .git
+            .find_commit(commit)
+            .map_err(git_err("reading a commit"))?;
+        Ok(found.time().seconds())
+    }
+
+    fn write_commit_stamped(&self, tree: Oid, parents: &[Oid], stamp: &str) -> Result<Oid> {
         let mut body = format!("tree {tree}\n");
         for parent in parents {
             body.push_str(&format!("parent {parent}\n"));

@@ -8,8 +8,8 @@ use crate::bug::validate::{Rejection, validate};
 use crate::bug::{CREATE_CLOCK, EDIT_CLOCK};
 use crate::entity::EntityError;
 use crate::entity::dag::read_ordered_packs;
-use crate::entity::pack::{encode_pack, write_pack_commit};
-use crate::identity::{self, Identity, IdentityStore};
+use crate::entity::pack::{encode_pack, write_join_commit, write_pack_commit};
+use crate::identity::{self, IdentityStore};
 use crate::repo::{RefUpdateError, Repo};
 use git2::Oid;
 use std::collections::HashSet;
@@ -53,7 +53,6 @@ fn ref_moved(result: Result<(), RefUpdateError>) -> Result<bool, EntityError> {
 pub fn merge_bug(
     repo: &Repo,
     identities: &IdentityStore,
-    me: Option<&Identity>,
     id: &str,
     remote_head: Oid,
     other_remote_heads: &[Oid],
@@ -94,49 +93,60 @@ pub fn merge_bug(
             return Ok(Outcome::UpToDate);
         }
         let local_packs = read_ordered_packs(repo, local)?;
-        let local_ops: HashSet<&str> = local_packs
-            .iter()
-            .flat_map(|p| p.ops.iter().map(|o| o.id.as_str()))
-            .collect();
-        if local_ops.is_subset(&remote_ops) {
-            if ref_moved(repo.update_ref(
-                &local_name,
-                remote_head,
-                Some(local),
-                "git-bug: fast-forward from remote",
-            ))? {
-                continue;
-            }
-            return Ok(Outcome::Updated);
-        }
-        if remote_ops.is_subset(&local_ops) {
-            return Ok(Outcome::UpToDate);
-        }
-
-        // Only local commits that carry something the remote lacks matter:
-        // a published commit whose operations the remote already has (it
-        // holds a rebased copy) can be left behind.
+        // The local commits the remote lacks, and among them those another
+        // remote holds (published there).
         let local_only = commits_between(repo, local, &[remote_head])?;
         let mut hidden = vec![remote_head];
         hidden.extend_from_slice(other_remote_heads);
         let unpublished = commits_between(repo, local, &hidden)?;
-        let published = local_packs.iter().any(|p| {
-            local_only.contains(&p.commit)
-                && !unpublished.contains(&p.commit)
-                && p.ops.iter().any(|op| !remote_ops.contains(op.id.as_str()))
-        });
+        let local_only_packs = || {
+            local_packs
+                .iter()
+                .filter(|p| local_only.contains(&p.commit))
+        };
+        let is_new = |op: &crate::entity::pack::RawOp| !remote_ops.contains(op.id.as_str());
+        let adds_ops = local_only_packs().any(|p| p.ops.iter().any(is_new));
+        // A published commit with operations the remote lacks cannot be
+        // rewritten: a merge commit joins the two. A published commit whose
+        // operations the remote has (as a rebased copy) can be left behind.
+        let mut published = local_only_packs()
+            .any(|p| !unpublished.contains(&p.commit) && p.ops.iter().any(is_new));
+        if !adds_ops {
+            // Nothing to add; but leaving published commits behind would
+            // make the next push to their remote a non-fast-forward (two
+            // clones that merged the same heads into different commits):
+            // join them too, unless that would store an operation twice.
+            let remote_only = commits_between(repo, remote_head, &[local])?;
+            let remote_only_ops: HashSet<&str> = remote
+                .packs
+                .iter()
+                .filter(|p| remote_only.contains(&p.commit))
+                .flat_map(|p| p.ops.iter().map(|o| o.id.as_str()))
+                .collect();
+            let duplicates = local_only_packs().any(|p| {
+                p.ops
+                    .iter()
+                    .any(|op| remote_only_ops.contains(op.id.as_str()))
+            });
+            published = local_only.iter().any(|c| !unpublished.contains(c)) && !duplicates;
+            if !published {
+                if ref_moved(repo.update_ref(
+                    &local_name,
+                    remote_head,
+                    Some(local),
+                    "git-bug: fast-forward from remote",
+                ))? {
+                    continue;
+                }
+                return Ok(Outcome::Updated);
+            }
+        }
+        // Whatever follows, the result descends from the remote head: after
+        // a pull, a push to that remote is a fast-forward.
         let (new_head, outcome) = if published {
-            let Some(me) = me else {
-                return Ok(Outcome::Pending(
-                    "both sides changed and a merge commit needs your identity; run \"git bug user new\"".into(),
-                ));
-            };
-            let edit = clocks.increment(EDIT_CLOCK)?;
-            let blob = encode_pack(&me.id, None);
-            (
-                write_pack_commit(repo, &[local, remote_head], &blob, None, edit)?,
-                Outcome::Merged,
-            )
+            let (join, edit) = write_join_commit(repo, &[local, remote_head])?;
+            clocks.witness(EDIT_CLOCK, edit)?;
+            (join, Outcome::Merged)
         } else {
             let mut head = remote_head;
             for pack in local_packs

@@ -264,9 +264,9 @@ pub fn merge_tracking_refs(
     let state = SyncState::new(repo);
     let mut merged = state.merged();
     let mut report = merge_all(repo, todo, &all_tracking)?;
-    let (settled, waiting) = settle(&report.entries);
-    for tracking in settled {
-        merged.insert(tracking.name.clone(), tracking.head);
+    let (settled, waiting) = settle(&report.entries, &all_tracking);
+    for (name, head) in settled {
+        merged.insert(name, head);
     }
     let merged_lines = merged
         .iter()
@@ -347,10 +347,11 @@ pub fn merge_moved_refs(repo: &Repo, names: &[String]) -> Result<Report, RepoErr
         }
     }
     let bug_report = merge_all(repo, bugs, &others)?;
-    let (settled, waiting_lines) = settle(report.entries.iter().chain(&bug_report.entries));
+    let (settled, waiting_lines) =
+        settle(report.entries.iter().chain(&bug_report.entries), &others);
     let merged_lines: Vec<String> = settled
         .iter()
-        .map(|t| format!("{} {}\n", t.head, t.name))
+        .map(|(name, head)| format!("{head} {name}\n"))
         .collect();
     report.entries.extend(bug_report.entries);
     report.errors.extend(bug_report.errors);
@@ -371,9 +372,17 @@ pub fn merge_moved_refs(repo: &Repo, names: &[String]) -> Result<Report, RepoErr
 
 /// Splits merge results for the bookkeeping: the tracking refs now settled
 /// (merged, up to date or refused: not to be looked at again until they
-/// move), and `<ref> <identity>` lines for the bugs waiting for an author.
-/// Anything else pending is simply tried again next time.
-fn settle<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> (Vec<&'a TrackingRef>, Vec<String>) {
+/// move), in order, and `<ref> <identity>` lines for the bugs waiting for an
+/// author. Anything else pending is simply tried again next time.
+///
+/// A merge that moved the local bug off its history (a rebase, or a move to
+/// the remote's copy) unsettles the bug's other tracking refs (`others`):
+/// their heads may no longer be in the local history, and the next pull
+/// from their remote must join them again. Unsettled is the zero id.
+fn settle<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+    others: &[TrackingRef],
+) -> (Vec<(String, Oid)>, Vec<String>) {
     let mut settled = Vec::new();
     let mut waiting = Vec::new();
     for entry in entries {
@@ -382,7 +391,18 @@ fn settle<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> (Vec<&'a Tracking
                 waiting.push(format!("{} {author}\n", entry.tracking.name))
             }
             Outcome::Pending(_) => {}
-            _ => settled.push(&entry.tracking),
+            outcome => {
+                if matches!(outcome, Outcome::Rebased | Outcome::Updated) {
+                    for other in others.iter().filter(|o| {
+                        o.kind == Kind::Bug
+                            && o.id == entry.tracking.id
+                            && o.name != entry.tracking.name
+                    }) {
+                        settled.push((other.name.clone(), Oid::ZERO_SHA1));
+                    }
+                }
+                settled.push((entry.tracking.name.clone(), entry.tracking.head));
+            }
         }
     }
     (settled, waiting)
@@ -427,15 +447,7 @@ fn merge_all(
                         })
                         .map(|t| t.head)
                         .collect();
-                    let me = identities.user().ok().flatten();
-                    merge_bug(
-                        repo,
-                        &identities,
-                        me.as_deref(),
-                        &tracking.id,
-                        tracking.head,
-                        &others,
-                    )
+                    merge_bug(repo, &identities, &tracking.id, tracking.head, &others)
                 }
             }
         };

@@ -778,7 +778,9 @@ fn published_on_two_remotes_joins_with_a_merge_commit() {
     env.git(&a, &["fetch", "two"]).ok();
     let head = bug_head(&env, &a, &id);
     let from_two = ref_value(&env, &two, &bug_ref(&id)).unwrap();
-    assert_eq!(parents(&env, &a, &head), [from_one, from_two]);
+    let mut expected = [from_one, from_two];
+    expected.sort();
+    assert_eq!(parents(&env, &a, &head), expected, "parents in id order");
     let pack = git_out(&env, &a, &["cat-file", "-p", &format!("{head}:ops")]);
     assert!(pack.ends_with(r#""ops":null}"#), "{pack}");
     let messages = comment_messages(&show(&env, &a, &id));
@@ -1908,4 +1910,84 @@ fn pull_reports_each_bug_and_push_retries_when_refused() {
     let mut messages = comment_messages(&show(&env, &b, &id));
     messages.sort();
     assert_eq!(messages, ["a again", "b's turn", "from a", "text"]);
+}
+
+/// Two clones that merged the same two published heads independently hold
+/// different merge commits with the same operations. A pull from the remote
+/// that has the other's merge must still make the next push a fast-forward
+/// (it once said "up to date" and the push was refused forever).
+#[test]
+fn independent_merges_of_the_same_heads_do_not_livelock() {
+    let env = TestEnv::new();
+    let origin = server(&env);
+    let other = env.path("other.git");
+    env.git(
+        env.dir.path(),
+        &["init", "-q", "--bare", other.to_str().unwrap()],
+    )
+    .ok();
+    let c1 = clone(&env, &origin, "c1", "Carol");
+    let id = new_bug(&env, &c1, "Shared", "text");
+    env.bug(&c1, &["push", "origin"]).ok();
+    let mut clones = Vec::new();
+    for (name, user) in [("c2", "Dan"), ("c3", "Eve")] {
+        let c = clone(&env, &origin, name, user);
+        env.git(&c, &["remote", "add", "other", other.to_str().unwrap()])
+            .ok();
+        env.bug(&c, &["install"]).ok();
+        env.bug(&c, &["pull", "origin"]).ok();
+        clones.push(c);
+    }
+    let (c2, c3) = (&clones[0], &clones[1]);
+    comment(&env, c2, &id, "X from c2");
+    env.bug(c2, &["push", "origin"]).ok();
+    comment(&env, c3, &id, "Y from c3");
+    env.bug(c3, &["push", "other"]).ok();
+    // Each merges the other's published head: the same merge commit.
+    env.bug(c2, &["pull", "other"]).ok();
+    env.bug(c3, &["pull", "origin"]).ok();
+    let joined = bug_head(&env, c2, &id);
+    assert_eq!(joined, bug_head(&env, c3, &id), "independent joins agree");
+    // Another tool's merge of the same heads differs (here: a message);
+    // c3 holds that one instead.
+    let tree = git_out(&env, c3, &["rev-parse", &format!("{joined}^{{tree}}")]);
+    let joined_parents = parents(&env, c3, &joined);
+    let mut args = vec!["commit-tree", tree.as_str(), "-m", "merged elsewhere"];
+    for p in &joined_parents {
+        args.extend(["-p", p.as_str()]);
+    }
+    let other_merge = git_out(&env, c3, &args);
+    env.git(c3, &["update-ref", &bug_ref(&id), &other_merge, &joined])
+        .ok();
+    env.bug(c3, &["push", "origin"]).ok();
+    env.bug(c2, &["push", "other"]).ok();
+
+    // c2 adds an op; after a pull from each remote, a push to each goes.
+    comment(&env, c2, &id, "N from c2");
+    for remote in ["origin", "other"] {
+        env.bug(c2, &["pull", remote]).ok();
+        env.bug(c2, &["push", remote]).ok();
+    }
+    for remote in ["origin", "other"] {
+        env.bug(c2, &["pull", remote]).ok();
+        let pushed = env.bug(c2, &["push", remote]).ok();
+        assert_eq!(
+            ref_value(
+                &env,
+                if remote == "origin" { &origin } else { &other },
+                &bug_ref(&id)
+            ),
+            Some(bug_head(&env, c2, &id)),
+            "{remote}: {}",
+            pushed.stderr
+        );
+    }
+    // The others get the new op from either remote.
+    env.bug(c3, &["pull", "origin"]).ok();
+    env.bug(&c1, &["pull", "origin"]).ok();
+    for c in [&c1, c3] {
+        let messages = comment_messages(&show(&env, c, &id));
+        assert!(messages.iter().any(|m| m == "N from c2"), "{messages:?}");
+        assert_eq!(messages.len(), 4, "{messages:?}");
+    }
 }

@@ -72,6 +72,10 @@ enum Step {
 enum Topology {
     /// Clones of one bare server: fetch, push, pull through it.
     Server,
+    /// Clones of one server (`origin`) that also share a second bare
+    /// remote (`second`): replicas merge the same heads independently, and
+    /// after a pull from a remote, a push to it must go through.
+    TwoServers,
     /// No server: each replica has the two others as remotes and fetches
     /// from them directly (what was fetched from one peer is published
     /// there, so merges join with merge commits instead of rebasing).
@@ -118,14 +122,15 @@ fn local_bugs(env: &TestEnv, repo: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Every ref of the server (if any) and the replicas.
+/// Every ref of the servers (if any) and the replicas.
 fn all_refs(
     env: &TestEnv,
-    server: Option<&Path>,
+    servers: &[PathBuf],
     replicas: &[Replica],
 ) -> Vec<BTreeMap<String, String>> {
-    server
-        .into_iter()
+    servers
+        .iter()
+        .map(PathBuf::as_path)
         .chain(replicas.iter().map(|r| r.path.as_path()))
         .map(|repo| refs(env, repo, "refs/"))
         .collect()
@@ -142,6 +147,15 @@ fn full_round(env: &TestEnv, topology: Topology, replicas: &[Replica]) -> Vec<St
                 env.bug(&r.path, &["pull"]).ok(),
                 env.bug(&r.path, &["push"]).ok(),
             ],
+            Topology::TwoServers => ["origin", "second"]
+                .iter()
+                .flat_map(|remote| {
+                    [
+                        env.bug(&r.path, &["pull", remote]).ok(),
+                        env.bug(&r.path, &["push", remote]).ok(),
+                    ]
+                })
+                .collect(),
             Topology::Peers => vec![env.git(&r.path, &["fetch", "-q", "--all"]).ok()],
         };
         for run in runs {
@@ -170,7 +184,7 @@ fn replica(name: String, path: PathBuf) -> Replica {
 }
 
 /// Three clones of a new bare server, set up with `git bug install`.
-fn with_server(env: &TestEnv) -> (Option<PathBuf>, Vec<Replica>) {
+fn with_server(env: &TestEnv) -> (Vec<PathBuf>, Vec<Replica>) {
     let server = server(env);
     let replicas = USERS
         .iter()
@@ -181,11 +195,32 @@ fn with_server(env: &TestEnv) -> (Option<PathBuf>, Vec<Replica>) {
             replica(name, path)
         })
         .collect();
-    (Some(server), replicas)
+    (vec![server], replicas)
+}
+
+/// Three clones of a server, each also with a second bare remote `second`.
+fn with_two_servers(env: &TestEnv) -> (Vec<PathBuf>, Vec<Replica>) {
+    let (mut servers, replicas) = with_server(env);
+    let second = env.path("second.git");
+    env.git(
+        env.dir.path(),
+        &["init", "-q", "--bare", second.to_str().unwrap()],
+    )
+    .ok();
+    for r in &replicas {
+        env.git(
+            &r.path,
+            &["remote", "add", "second", second.to_str().unwrap()],
+        )
+        .ok();
+        env.bug(&r.path, &["install"]).ok();
+    }
+    servers.push(second);
+    (servers, replicas)
 }
 
 /// Three repositories, each with the others as remotes r0, r1, r2.
-fn peers(env: &TestEnv) -> (Option<PathBuf>, Vec<Replica>) {
+fn peers(env: &TestEnv) -> (Vec<PathBuf>, Vec<Replica>) {
     let replicas: Vec<Replica> = USERS
         .iter()
         .enumerate()
@@ -205,13 +240,14 @@ fn peers(env: &TestEnv) -> (Option<PathBuf>, Vec<Replica>) {
         }
         env.bug(&r.path, &["install"]).ok();
     }
-    (None, replicas)
+    (Vec::new(), replicas)
 }
 
 fn run_schedule(topology: Topology, seed: u64, steps: usize) {
     let env = TestEnv::new();
-    let (server, mut replicas) = match topology {
+    let (servers, mut replicas) = match topology {
         Topology::Server => with_server(&env),
+        Topology::TwoServers => with_two_servers(&env),
         Topology::Peers => peers(&env),
     };
 
@@ -223,7 +259,7 @@ fn run_schedule(topology: Topology, seed: u64, steps: usize) {
         .messages
         .push((shared.clone(), "shared bug".into()));
     match topology {
-        Topology::Server => {
+        Topology::Server | Topology::TwoServers => {
             env.bug(&replicas[0].path, &["push"]).ok();
             for r in &replicas[1..] {
                 env.git(&r.path, &["fetch"]).ok();
@@ -236,7 +272,7 @@ fn run_schedule(topology: Topology, seed: u64, steps: usize) {
         }
     }
     let table = match topology {
-        Topology::Server => SERVER_STEPS,
+        Topology::Server | Topology::TwoServers => SERVER_STEPS,
         Topology::Peers => PEER_STEPS,
     };
 
@@ -245,8 +281,13 @@ fn run_schedule(topology: Topology, seed: u64, steps: usize) {
     for n in 0..steps {
         let who = rng.below(replicas.len());
         let step = pick(&mut rng, table);
-        // Between peers, a sync step names one of the two others.
-        let peer = format!("r{}", (who + 1 + rng.below(2)) % 3);
+        // A sync step names a remote: one of the two other peers, one of
+        // the two servers, or the only server.
+        let peer = match topology {
+            Topology::Peers => format!("r{}", (who + 1 + rng.below(2)) % 3),
+            Topology::TwoServers => ["origin", "second"][rng.below(2)].to_string(),
+            Topology::Server => "origin".to_string(),
+        };
         let r = &mut replicas[who];
         let bugs = local_bugs(&env, &r.path);
         // The shared bug half the time, else any bug this replica knows.
@@ -289,12 +330,7 @@ fn run_schedule(topology: Topology, seed: u64, steps: usize) {
                 env.bug(&r.path, &["bug", "status", verb, &target]).ok();
             }
             Step::Fetch => {
-                let remote = if topology == Topology::Peers {
-                    peer.as_str()
-                } else {
-                    "origin"
-                };
-                let run = env.git(&r.path, &["fetch", "-q", remote]);
+                let run = env.git(&r.path, &["fetch", "-q", &peer]);
                 assert_eq!(run.code, 0, "{}\n{}", run.stderr, context());
             }
             Step::PushBranch => {
@@ -305,17 +341,23 @@ fn run_schedule(topology: Topology, seed: u64, steps: usize) {
                 assert_eq!(run.code, 0, "{}\n{}", run.stderr, context());
             }
             Step::BugPush => {
-                let run = env.bug(&r.path, &["push"]);
+                let run = env.bug(&r.path, &["push", &peer]);
                 assert_eq!(run.code, 0, "{}\n{}", run.stderr, context());
             }
             Step::BugPull => {
-                let remote = if topology == Topology::Peers {
-                    peer.as_str()
-                } else {
-                    "origin"
-                };
-                let run = env.bug(&r.path, &["pull", remote]);
+                let run = env.bug(&r.path, &["pull", &peer]);
                 assert_eq!(run.code, 0, "{}\n{}", run.stderr, context());
+                if topology == Topology::TwoServers {
+                    // After a pull from a remote, a push to it goes through.
+                    let run = env.bug(&r.path, &["push", &peer]);
+                    assert_eq!(
+                        run.code,
+                        0,
+                        "push after pull: {}\n{}",
+                        run.stderr,
+                        context()
+                    );
+                }
             }
         }
         if matches!(step, Step::Comment | Step::Label | Step::Status) {
@@ -414,10 +456,10 @@ fn run_schedule(topology: Topology, seed: u64, steps: usize) {
     }
 
     // Idempotence: another full round changes no ref anywhere.
-    let settled = all_refs(&env, server.as_deref(), &replicas);
+    let settled = all_refs(&env, &servers, &replicas);
     full_round(&env, topology, &replicas);
     assert_eq!(
-        all_refs(&env, server.as_deref(), &replicas),
+        all_refs(&env, &servers, &replicas),
         settled,
         "a further round moved refs\n{context}"
     );
@@ -447,5 +489,14 @@ fn random_schedules_between_peers_converge_without_loss() {
     let steps = knob("SYNC_PROPS_STEPS", 16) as usize;
     for seed in first..first + knob("SYNC_PROPS_CASES", 6) {
         run_schedule(Topology::Peers, seed, steps);
+    }
+}
+
+#[test]
+fn random_schedules_over_two_servers_converge_and_push_after_pull() {
+    let first = knob("SYNC_PROPS_SEED", 1);
+    let steps = knob("SYNC_PROPS_STEPS", 14) as usize;
+    for seed in first..first + knob("SYNC_PROPS_CASES", 6) {
+        run_schedule(Topology::TwoServers, seed, steps);
     }
 }
