@@ -58,10 +58,7 @@ fn check_go_lock(path: &Path) -> Result<()> {
     let Ok(pid) = text.trim().parse::<u32>() else {
         return Ok(());
     };
-    let proc_dir = Path::new("/proc");
-    let alive =
-        proc_dir.is_dir() && proc_dir.join(pid.to_string()).exists() && pid != std::process::id();
-    if alive {
+    if process_alive(pid) == Some(true) && pid != std::process::id() {
         return Err(RepoError::Io {
             what: format!(
                 "the repository is in use by git-bug process {pid} ({}); wait for it to finish",
@@ -71,4 +68,12 @@ fn check_go_lock(path: &Path) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Whether process `pid` runs, where the system can tell (`/proc`).
+pub fn process_alive(pid: u32) -> Option<bool> {
+    let proc_dir = Path::new("/proc");
+    proc_dir
+        .is_dir()
+        .then(|| proc_dir.join(pid.to_string()).exists())
 }

@@ -48,7 +48,7 @@ impl std::fmt::Display for LeftoverLock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let path = self.path.display();
         let age = match self.age {
-            Some(age) => format!(" (for {})", human_duration(age)),
+            Some(age) => format!(" ({} old)", human_duration(age)),
             None => String::new(),
         };
         write!(

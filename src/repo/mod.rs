@@ -8,7 +8,7 @@ mod objects;
 mod refs;
 
 pub use config::ConfigOverrides;
-pub use lock::WriteLock;
+pub use lock::{WriteLock, process_alive};
 pub use lockfile::{LeftoverLock, human_duration, named_in_git_output};
 pub use objects::{CommitInfo, TreeEntry};
 pub use refs::RefUpdateError;
