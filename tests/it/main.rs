@@ -3,6 +3,7 @@
 mod common;
 
 mod commands;
+mod doctor;
 mod identity_race;
 mod interop;
 mod links;
