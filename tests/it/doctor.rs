@@ -273,3 +273,23 @@ fn a_leftover_lock_on_a_tracking_ref_is_named_by_pull_and_push() {
     let shown_bug = env.bug(&bob, &["show", &id]).ok();
     assert!(shown_bug.stdout.contains("second"), "{}", shown_bug.stdout);
 }
+
+#[test]
+fn a_push_that_cannot_update_its_tracking_ref_names_the_lock() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let alice = clone(&env, &server, "alice", "Alice");
+    let id = env.new_bug(&alice, "shared", "first");
+    env.bug(&alice, &["push", "origin"]).ok();
+    let lock = git_dir_file(&alice, &format!("refs/remotes/origin/bugs/{id}.lock"));
+    std::fs::write(&lock, "").unwrap();
+    backdate(&env, &lock);
+    env.bug(&alice, &["comment", &id, "-m", "second"]).ok();
+    let pushed = env.bug(&alice, &["push", "origin"]).ok();
+    assert!(
+        pushed.stderr.contains(&lock.display().to_string()),
+        "{}",
+        pushed.stderr
+    );
+    assert!(pushed.stderr.contains("warning"), "{}", pushed.stderr);
+}
