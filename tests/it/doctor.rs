@@ -293,3 +293,27 @@ fn a_push_that_cannot_update_its_tracking_ref_names_the_lock() {
     );
     assert!(pushed.stderr.contains("warning"), "{}", pushed.stderr);
 }
+
+#[test]
+fn a_leftover_config_lock_is_named_and_cleared_by_doctor() {
+    let env = TestEnv::new();
+    let repo = env.repo("r");
+    let lock = git_dir_file(&repo, "config.lock");
+    std::fs::write(&lock, "").unwrap();
+    backdate(&env, &lock);
+    let refused = env.bug(&repo, &["new", "-t", "one", "-m", "x"]);
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains(&lock.display().to_string()),
+        "{}",
+        refused.stderr
+    );
+    doctor(&env, &repo, &["--fix"]).ok();
+    assert!(!lock.exists());
+    env.bug(&repo, &["new", "-t", "one", "-m", "x"]).ok();
+    let identities = env
+        .git(&repo, &["for-each-ref", "refs/identities/"])
+        .ok()
+        .stdout;
+    assert_eq!(identities.lines().count(), 1, "{identities}");
+}
