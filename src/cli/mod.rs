@@ -117,7 +117,7 @@ enum Command {
     Pull(sync::RemoteArgs),
     /// Push bugs to a remote
     Push(sync::RemoteArgs),
-    /// Find stale locks, broken refs, unreadable bugs and clocks out of line; --fix repairs
+    /// Find stale locks, broken refs and unreadable bugs (--fix repairs)
     Doctor(doctor::DoctorArgs),
     /// Entry points of the installed git hooks
     #[command(hide = true, subcommand)]
