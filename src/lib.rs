@@ -7,6 +7,7 @@
 
 pub mod bug;
 pub mod cli;
+pub mod doctor;
 pub mod entity;
 pub mod identity;
 pub mod links;

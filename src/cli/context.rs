@@ -69,6 +69,14 @@ impl<'r> Ctx<'r> {
         let Some((name, email)) = self.git_user()? else {
             return Err(no_identity());
         };
+        // Commands started together in a repository without an identity
+        // must agree on one: the first creates it under the lock, the
+        // others find it set once they get the lock.
+        let _lock = self.lock()?;
+        self.repo.reload_config();
+        if let Some(me) = self.identities.user()? {
+            return Ok(me);
+        }
 
         let mut same_email = Vec::new();
         for id in self.identities.ids()? {

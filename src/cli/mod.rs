@@ -14,7 +14,8 @@ pub use error::{CliError, CliResult};
 use crate::repo::Repo;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    comment, completion, hook, label, list, man, new, rm, select, show, status, sync, title, user,
+    comment, completion, doctor, hook, label, list, man, new, rm, select, show, status, sync,
+    title, user,
 };
 use context::Ctx;
 use terminal::{ColorChoice, Ui};
@@ -118,6 +119,8 @@ enum Command {
     Pull(sync::RemoteArgs),
     /// Push bugs to a remote
     Push(sync::RemoteArgs),
+    /// Find stale locks, broken refs and unreadable bugs (--fix repairs)
+    Doctor(doctor::DoctorArgs),
     /// Entry points of the installed git hooks
     #[command(hide = true, subcommand)]
     Hook(hook::HookCommand),
@@ -191,6 +194,7 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
             | Command::Uninstall(_)
             | Command::Status
             | Command::Pull(_)
+            | Command::Doctor(_)
     ) {
         catch_up(&ctx);
     }
@@ -222,6 +226,7 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         Command::Status => sync::status(&ctx, ui),
         Command::Pull(args) => sync::pull(&ctx, ui, args),
         Command::Push(args) => sync::push(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, ui, args),
         Command::Hook(command) => hook::run(&ctx, command),
         Command::Version | Command::InstallManPages(_) | Command::Completion(_) => Ok(()),
     }

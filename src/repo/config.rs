@@ -105,6 +105,9 @@ fn parse_parameters(text: &str) -> Vec<(String, Option<String>)> {
     out
 }
 
+/// How often a write waits for another writer's `config.lock` (about 3 s in all).
+const CONFIG_LOCK_RETRIES: u64 = 25;
+
 impl Repo {
     /// A snapshot of the config files, read once: each fresh read stats
     /// every config file again. Writes below drop it.
@@ -162,16 +165,38 @@ impl Repo {
             }))
     }
 
-    /// Sets `key` in the repository's own config file.
+    /// Forgets what was read, so that the next lookup sees changes made by
+    /// other processes meanwhile.
+    pub fn reload_config(&self) {
+        self.config.borrow_mut().take();
+    }
+
+    /// Sets `key` in the repository's own config file. A `git config` run
+    /// at the same moment holds `config.lock` for a few milliseconds: wait
+    /// for it rather than fail.
     pub fn config_set_local(&self, key: &str, value: &str) -> Result<()> {
         self.config.borrow_mut().take();
-        let config = self.git.config().map_err(git_err("opening git config"))?;
-        let mut local = config
-            .open_level(git2::ConfigLevel::Local)
-            .map_err(git_err("opening the repository's git config"))?;
-        local
-            .set_str(key, value)
-            .map_err(git_err(format!("setting {key}")))
+        let mut attempt = 0;
+        loop {
+            let config = self.git.config().map_err(git_err("opening git config"))?;
+            let mut local = config
+                .open_level(git2::ConfigLevel::Local)
+                .map_err(git_err("opening the repository's git config"))?;
+            match local.set_str(key, value) {
+                Err(e) if e.code() == git2::ErrorCode::Locked && attempt < CONFIG_LOCK_RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10 * attempt));
+                }
+                Err(e) if e.code() == git2::ErrorCode::Locked => {
+                    let path = self.common_dir().join("config.lock");
+                    if let Some(lock) = super::LeftoverLock::at(&path) {
+                        return Err(super::RepoError::Locked(lock));
+                    }
+                    return Err(git_err(format!("setting {key}"))(e));
+                }
+                result => return result.map_err(git_err(format!("setting {key}"))),
+            }
+        }
     }
 
     /// Removes `key` from the repository's own config file, if present.

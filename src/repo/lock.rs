@@ -1,13 +1,23 @@
 //! Serialising writers. Our own writers take an OS advisory lock, which
 //! dies with the process; git-bug's PID lock file is respected when live.
+//! The lock is re-entrant within a thread: a step that needs it (creating
+//! the user's identity) may run inside a write that already holds it.
 
 use super::{Repo, RepoError, Result, io_err};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs::{self, File};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::rc::{Rc, Weak};
 
-/// Held while a command writes; dropping it releases the lock.
+/// Held while a command writes; dropping the last copy releases the lock.
 pub struct WriteLock {
-    _file: File,
+    _file: Rc<File>,
+}
+
+thread_local! {
+    /// The locks this thread holds, by lock file.
+    static HELD: RefCell<HashMap<PathBuf, Weak<File>>> = RefCell::new(HashMap::new());
 }
 
 impl Repo {
@@ -17,6 +27,9 @@ impl Repo {
         fs::create_dir_all(&dir).map_err(io_err(format!("creating {}", dir.display())))?;
         check_go_lock(&dir.join("lock"))?;
         let path = dir.join("write.lock");
+        if let Some(file) = HELD.with(|held| held.borrow().get(&path).and_then(Weak::upgrade)) {
+            return Ok(WriteLock { _file: file });
+        }
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -25,6 +38,8 @@ impl Repo {
             .map_err(io_err(format!("opening {}", path.display())))?;
         file.lock()
             .map_err(io_err(format!("locking {}", path.display())))?;
+        let file = Rc::new(file);
+        HELD.with(|held| held.borrow_mut().insert(path, Rc::downgrade(&file)));
         Ok(WriteLock { _file: file })
     }
 
@@ -43,10 +58,7 @@ fn check_go_lock(path: &Path) -> Result<()> {
     let Ok(pid) = text.trim().parse::<u32>() else {
         return Ok(());
     };
-    let proc_dir = Path::new("/proc");
-    let alive =
-        proc_dir.is_dir() && proc_dir.join(pid.to_string()).exists() && pid != std::process::id();
-    if alive {
+    if process_alive(pid) == Some(true) && pid != std::process::id() {
         return Err(RepoError::Io {
             what: format!(
                 "the repository is in use by git-bug process {pid} ({}); wait for it to finish",
@@ -56,4 +68,12 @@ fn check_go_lock(path: &Path) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Whether process `pid` runs, where the system can tell (`/proc`).
+pub fn process_alive(pid: u32) -> Option<bool> {
+    let proc_dir = Path::new("/proc");
+    proc_dir
+        .is_dir()
+        .then(|| proc_dir.join(pid.to_string()).exists())
 }

@@ -3,11 +3,13 @@
 
 mod config;
 mod lock;
+mod lockfile;
 mod objects;
 mod refs;
 
 pub use config::ConfigOverrides;
-pub use lock::WriteLock;
+pub use lock::{WriteLock, process_alive};
+pub use lockfile::{LeftoverLock, human_duration, named_in_git_output};
 pub use objects::{CommitInfo, TreeEntry};
 pub use refs::RefUpdateError;
 
@@ -26,6 +28,8 @@ pub enum RepoError {
         #[source]
         source: git2::Error,
     },
+    #[error("{0}")]
+    Locked(LeftoverLock),
     #[error("{what}: {source}")]
     Io {
         what: String,

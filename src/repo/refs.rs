@@ -1,6 +1,6 @@
 //! Listing refs by prefix and moving them with compare-and-swap.
 
-use super::{Repo, Result, git_err};
+use super::{LeftoverLock, Repo, RepoError, Result, git_err};
 use git2::{ErrorCode, Oid};
 
 /// A ref update that did not happen because someone else moved the ref.
@@ -62,13 +62,18 @@ impl Repo {
         };
         match result {
             Ok(()) => Ok(()),
+            // A lock that outlives any live writer blocks this ref for good:
+            // say which file it is instead of "try again".
+            Err(e) if e.code() == ErrorCode::Locked || self.ref_lock_path(name).exists() => {
+                match LeftoverLock::settled(&self.ref_lock_path(name)) {
+                    Some(lock) => Err(RepoError::Locked(lock).into()),
+                    None => Err(RefUpdateError::Moved(name.to_string())),
+                }
+            }
             Err(e)
                 if matches!(
                     e.code(),
-                    ErrorCode::Exists
-                        | ErrorCode::Modified
-                        | ErrorCode::NotFound
-                        | ErrorCode::Locked
+                    ErrorCode::Exists | ErrorCode::Modified | ErrorCode::NotFound
                 ) =>
             {
                 Err(RefUpdateError::Moved(name.to_string()))

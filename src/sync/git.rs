@@ -21,12 +21,24 @@ pub enum GitError {
     },
     #[error("git {args} failed: {stderr}")]
     Failed { args: String, stderr: String },
+    #[error("git {command} failed: {lock}")]
+    Locked {
+        command: String,
+        lock: crate::repo::LeftoverLock,
+    },
 }
 
 impl GitError {
     /// A failed run, described by the last line git printed on stderr.
     pub fn failed(args: &[&str], output: &Output) -> GitError {
         let stderr = String::from_utf8_lossy(&output.stderr);
+        // git names a leftover lock file only in an earlier line.
+        if let Some(lock) = crate::repo::named_in_git_output(&stderr).into_iter().next() {
+            return GitError::Locked {
+                command: args.first().copied().unwrap_or("").to_string(),
+                lock,
+            };
+        }
         GitError::Failed {
             args: args.join(" "),
             stderr: stderr.trim().lines().last().unwrap_or("").to_string(),

@@ -42,6 +42,8 @@ pub struct PushReport {
     pub unpushed: Vec<String>,
     /// The merge made between the two pushes, if one was needed.
     pub merged: Option<Report>,
+    /// What went wrong beside the push itself.
+    pub warnings: Vec<String>,
 }
 
 /// Pushes every bug and identity; when the remote refuses some because it
@@ -58,6 +60,7 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
     let first = transport::push(repo, remote, wanted.as_deref())?;
     let mut report = PushReport {
         updated: first.updated,
+        warnings: first.warnings,
         ..PushReport::default()
     };
     if first.rejected.is_empty() {
@@ -73,6 +76,7 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
     };
     let second = transport::push(repo, remote, wanted.as_deref())?;
     report.updated.extend(second.updated);
+    report.warnings.extend(second.warnings);
     report.unpushed = second.rejected;
     Ok(report)
 }

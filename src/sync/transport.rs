@@ -2,7 +2,7 @@
 
 use super::git::{self, GitError};
 use super::install::fetch_refspecs;
-use crate::repo::Repo;
+use crate::repo::{RefUpdateError, Repo, RepoError};
 use std::process::Stdio;
 
 /// The refspecs that push every local bug and identity, never forced.
@@ -61,6 +61,8 @@ pub struct Pushed {
     pub updated: Vec<String>,
     /// Refs the remote refused (it moved meanwhile).
     pub rejected: Vec<String>,
+    /// Tracking refs that could not follow the push (a leftover lock file).
+    pub warnings: Vec<String>,
 }
 
 /// Above this many refs to push, the command line names them by glob.
@@ -102,8 +104,10 @@ pub fn push(repo: &Repo, remote: &str, refs: Option<&[String]>) -> Result<Pushed
                 if flag != "=" {
                     pushed.updated.push(remote_ref.to_string());
                 }
-                if is_named_remote(repo, remote) {
-                    track(repo, remote, local);
+                if is_named_remote(repo, remote)
+                    && let Err(warning) = track(repo, remote, local)
+                {
+                    pushed.warnings.push(warning);
                 }
             }
             _ => {}
@@ -118,15 +122,19 @@ pub fn push(repo: &Repo, remote: &str, refs: Option<&[String]>) -> Result<Pushed
 }
 
 /// Sets `refs/remotes/<remote>/<bugs|identities>/<id>` to the value of the
-/// local ref just pushed.
-fn track(repo: &Repo, remote: &str, local: &str) {
+/// local ref just pushed. Only a leftover lock file is worth a warning: the
+/// next fetch sets the ref anyway otherwise.
+fn track(repo: &Repo, remote: &str, local: &str) -> Result<(), String> {
     let Some(rest) = local.strip_prefix("refs/") else {
-        return;
+        return Ok(());
     };
     let tracking = format!("refs/remotes/{remote}/{rest}");
     if let (Ok(Some(value)), Ok(current)) = (repo.ref_target(local), repo.ref_target(&tracking))
         && current != Some(value)
+        && let Err(RefUpdateError::Repo(RepoError::Locked(lock))) =
+            repo.update_ref(&tracking, value, current, "git-bug: pushed")
     {
-        let _ = repo.update_ref(&tracking, value, current, "git-bug: pushed");
+        return Err(format!("{tracking} was not updated: {lock}"));
     }
+    Ok(())
 }

@@ -3,6 +3,8 @@
 mod common;
 
 mod commands;
+mod doctor;
+mod identity_race;
 mod interop;
 mod links;
 mod man;

@@ -2,6 +2,7 @@
 
 pub mod comment;
 pub mod completion;
+pub mod doctor;
 pub mod hook;
 pub mod label;
 pub mod list;

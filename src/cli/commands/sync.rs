@@ -182,6 +182,9 @@ pub fn push(ctx: &Ctx, args: &RemoteArgs) -> CliResult {
     } else if !report.updated.is_empty() {
         eprintln!("{remote}: pushed {}", describe_refs(&report.updated));
     }
+    for warning in &report.warnings {
+        eprintln!("warning: {}", crate::cli::terminal::escape(warning, false));
+    }
     if !report.unpushed.is_empty() {
         return Err(CliError::new(format!(
             "{remote} refused {}",

@@ -130,7 +130,8 @@ impl TestEnv {
         cmd
     }
 
-    fn command(&self, program: &str, cwd: &Path) -> Command {
+    /// `program` with the hermetic environment of this test, in `cwd`.
+    pub fn command(&self, program: &str, cwd: &Path) -> Command {
         self.command_with_path(program, cwd, &self.harness_path())
     }
 
