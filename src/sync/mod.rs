@@ -58,6 +58,7 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
         None
     };
     let first = transport::push(repo, remote, wanted.as_deref())?;
+    pass::record_pushed(repo, &first.tracked)?;
     let mut report = PushReport {
         updated: first.updated,
         warnings: first.warnings,
@@ -75,6 +76,7 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
         None
     };
     let second = transport::push(repo, remote, wanted.as_deref())?;
+    pass::record_pushed(repo, &second.tracked)?;
     report.updated.extend(second.updated);
     report.warnings.extend(second.warnings);
     report.unpushed = second.rejected;

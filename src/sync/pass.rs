@@ -286,6 +286,24 @@ pub fn merge_tracking_refs(
     Ok(report)
 }
 
+/// Records tracking refs set by a push as merged: they hold our own
+/// history, so `status` must not list them as waiting to be merged.
+pub fn record_pushed(repo: &Repo, tracked: &[(String, Oid)]) -> Result<(), RepoError> {
+    if tracked.is_empty() {
+        return Ok(());
+    }
+    let _lock = repo.lock_for_write()?;
+    let lines: Vec<String> = tracked
+        .iter()
+        .map(|(name, oid)| format!("{oid} {name}\n"))
+        .collect();
+    SyncState::new(repo)
+        .append("merged", &lines)
+        .map_err(crate::repo::io_err(
+            "saving the merge state in git-bug/sync",
+        ))
+}
+
 /// Merges the tracking refs a hook was told about, and the bugs that were
 /// waiting for an identity among them. Reads nothing else, so that a fetch
 /// that updates thousands of refs one transaction at a time stays linear.

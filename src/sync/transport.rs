@@ -63,6 +63,8 @@ pub struct Pushed {
     pub rejected: Vec<String>,
     /// Tracking refs that could not follow the push (a leftover lock file).
     pub warnings: Vec<String>,
+    /// Tracking refs that now hold what the remote has from us.
+    pub tracked: Vec<(String, git2::Oid)>,
 }
 
 /// Above this many refs to push, the command line names them by glob.
@@ -104,10 +106,12 @@ pub fn push(repo: &Repo, remote: &str, refs: Option<&[String]>) -> Result<Pushed
                 if flag != "=" {
                     pushed.updated.push(remote_ref.to_string());
                 }
-                if is_named_remote(repo, remote)
-                    && let Err(warning) = track(repo, remote, local)
-                {
-                    pushed.warnings.push(warning);
+                if is_named_remote(repo, remote) {
+                    match track(repo, remote, local) {
+                        Ok(Some(tracked)) => pushed.tracked.push(tracked),
+                        Ok(None) => {}
+                        Err(warning) => pushed.warnings.push(warning),
+                    }
                 }
             }
             _ => {}
@@ -122,19 +126,25 @@ pub fn push(repo: &Repo, remote: &str, refs: Option<&[String]>) -> Result<Pushed
 }
 
 /// Sets `refs/remotes/<remote>/<bugs|identities>/<id>` to the value of the
-/// local ref just pushed. Only a leftover lock file is worth a warning: the
-/// next fetch sets the ref anyway otherwise.
-fn track(repo: &Repo, remote: &str, local: &str) -> Result<(), String> {
+/// local ref just pushed, and returns it. Only a leftover lock file is worth
+/// a warning: the next fetch sets the ref anyway otherwise.
+fn track(repo: &Repo, remote: &str, local: &str) -> Result<Option<(String, git2::Oid)>, String> {
     let Some(rest) = local.strip_prefix("refs/") else {
-        return Ok(());
+        return Ok(None);
     };
     let tracking = format!("refs/remotes/{remote}/{rest}");
-    if let (Ok(Some(value)), Ok(current)) = (repo.ref_target(local), repo.ref_target(&tracking))
-        && current != Some(value)
-        && let Err(RefUpdateError::Repo(RepoError::Locked(lock))) =
-            repo.update_ref(&tracking, value, current, "git-bug: pushed")
-    {
-        return Err(format!("{tracking} was not updated: {lock}"));
+    let (Ok(Some(value)), Ok(current)) = (repo.ref_target(local), repo.ref_target(&tracking))
+    else {
+        return Ok(None);
+    };
+    if current != Some(value) {
+        match repo.update_ref(&tracking, value, current, "git-bug: pushed") {
+            Ok(()) => {}
+            Err(RefUpdateError::Repo(RepoError::Locked(lock))) => {
+                return Err(format!("{tracking} was not updated: {lock}"));
+            }
+            Err(_) => return Ok(None),
+        }
     }
-    Ok(())
+    Ok(Some((tracking, value)))
 }

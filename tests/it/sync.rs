@@ -1991,3 +1991,25 @@ fn independent_merges_of_the_same_heads_do_not_livelock() {
         assert_eq!(messages.len(), 4, "{messages:?}");
     }
 }
+
+/// Right after a push, `git bug status` lists nothing as not merged: the
+/// tracking refs the push moved hold our own history.
+#[test]
+fn status_after_a_push_lists_nothing_unmerged() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    new_bug(&env, &a, "Pushed by git bug push", "text");
+    env.bug(&a, &["push"]).ok();
+    let status = env.bug(&a, &["status"]).ok().stdout;
+    assert!(status.contains("  not merged yet: nothing\n"), "{status}");
+    assert!(status.contains("  not pushed: nothing\n"), "{status}");
+
+    new_bug(&env, &a, "Pushed by git push", "text");
+    env.git(&a, &["commit", "-q", "--allow-empty", "-m", "work"])
+        .ok();
+    env.git(&a, &["push", "-q", "origin", "main"]).ok();
+    let status = env.bug(&a, &["status"]).ok().stdout;
+    assert!(status.contains("  not merged yet: nothing\n"), "{status}");
+    assert!(status.contains("  not pushed: nothing\n"), "{status}");
+}
