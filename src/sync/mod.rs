@@ -40,6 +40,11 @@ pub struct PushReport {
     pub updated: Vec<String>,
     /// Refs still refused after fetching, merging and pushing again.
     pub unpushed: Vec<String>,
+    /// Refs the remote refused for another reason than a concurrent
+    /// update, with git's reason.
+    pub refused: Vec<(String, String)>,
+    /// What the remote said (its `remote:` lines).
+    pub remote_lines: Vec<String>,
     /// The merge made between the two pushes, if one was needed.
     pub merged: Option<Report>,
     /// What went wrong beside the push itself.
@@ -62,6 +67,8 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
     let mut report = PushReport {
         updated: first.updated,
         warnings: first.warnings,
+        refused: first.refused,
+        remote_lines: first.remote_lines,
         ..PushReport::default()
     };
     if first.rejected.is_empty() {
@@ -79,6 +86,8 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
     pass::record_pushed(repo, &second.tracked)?;
     report.updated.extend(second.updated);
     report.warnings.extend(second.warnings);
+    report.refused.extend(second.refused);
+    report.remote_lines.extend(second.remote_lines);
     report.unpushed = second.rejected;
     Ok(report)
 }

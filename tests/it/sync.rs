@@ -2013,3 +2013,43 @@ fn status_after_a_push_lists_nothing_unmerged() {
     assert!(status.contains("  not merged yet: nothing\n"), "{status}");
     assert!(status.contains("  not pushed: nothing\n"), "{status}");
 }
+
+/// A push that git cannot make names git's own reason in a short line,
+/// never the list of refspecs; a push the remote refuses for another
+/// reason than a concurrent update says that reason.
+#[test]
+fn push_errors_say_what_git_said() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    for n in 0..3 {
+        new_bug(&env, &a, &format!("Bug {n}"), "text");
+    }
+    let missing = env.path("nowhere.git");
+    env.git(&a, &["remote", "add", "broken", missing.to_str().unwrap()])
+        .ok();
+    let run = env.bug(&a, &["push", "broken"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("does not appear to be a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("refs/bugs/"), "{}", run.stderr);
+    assert!(run.stderr.len() < 400, "{}", run.stderr);
+
+    // A server hook that refuses bugs.
+    let hook = server.join("hooks/pre-receive");
+    write_script(
+        &hook,
+        "#!/bin/sh\necho 'bugs are frozen until the release' >&2\nexit 1\n",
+    );
+    let run = env.bug(&a, &["push", "origin"]).fails(1);
+    assert!(
+        run.stderr.contains("bugs are frozen until the release"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hook declined"), "{}", run.stderr);
+    assert!(!run.stderr.contains("meanwhile"), "{}", run.stderr);
+}

@@ -162,6 +162,15 @@ fn pre_push(ctx: &Ctx, remote: &str) -> CliResult {
                     super::sync::describe_refs(&report.updated)
                 ));
             }
+            for line in &report.remote_lines {
+                eprintln!("{}", escape(line, false));
+            }
+            for (name, why) in &report.refused {
+                say(&format!(
+                    "{remote}: refused {}: {why}",
+                    super::sync::describe_refs(std::slice::from_ref(name))
+                ));
+            }
             if !report.unpushed.is_empty() {
                 say(&format!(
                     "{remote}: still not pushed: {}; run \"git bug push {remote}\" later",

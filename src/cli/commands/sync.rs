@@ -177,13 +177,35 @@ pub fn pull(ctx: &Ctx, ui: &mut Ui, args: &RemoteArgs) -> CliResult {
 pub fn push(ctx: &Ctx, args: &RemoteArgs) -> CliResult {
     let remote = default_remote(ctx, args.remote.as_deref())?;
     let report = sync::push(ctx.repo, &remote)?;
-    if report.updated.is_empty() && report.unpushed.is_empty() {
+    for line in &report.remote_lines {
+        eprintln!("{}", escape(line, false));
+    }
+    if report.updated.is_empty() && report.unpushed.is_empty() && report.refused.is_empty() {
         eprintln!("already up to date");
     } else if !report.updated.is_empty() {
         eprintln!("{remote}: pushed {}", describe_refs(&report.updated));
     }
     for warning in &report.warnings {
         eprintln!("warning: {}", crate::cli::terminal::escape(warning, false));
+    }
+    for (name, why) in &report.refused {
+        eprintln!(
+            "error: {remote} refused {}: {}",
+            describe_refs(std::slice::from_ref(name)),
+            escape(why, false)
+        );
+    }
+    if !report.refused.is_empty() && report.unpushed.is_empty() {
+        return Err(CliError::new(format!(
+            "{remote} refused {} for the reasons above",
+            describe_refs(
+                &report
+                    .refused
+                    .iter()
+                    .map(|(name, _)| name.clone())
+                    .collect::<Vec<_>>()
+            )
+        )));
     }
     if !report.unpushed.is_empty() {
         return Err(CliError::new(format!(
