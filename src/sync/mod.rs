@@ -1,11 +1,12 @@
 //! Sharing bugs through git: the merge of fetched entities, the catch-up
 //! pass over remote-tracking refs, fetch and push through the system git,
-//! and the installer of refspecs and hooks.
+//! the installer of refspecs and hooks, and the check of a server.
 
 pub mod git;
 pub mod install;
 pub mod merge;
 pub mod pass;
+pub mod server;
 pub mod transport;
 
 pub use merge::Outcome;

@@ -9,6 +9,7 @@ mod interop;
 mod links;
 mod man;
 mod query;
+mod server;
 mod smoke;
 mod standalone;
 mod storage;

@@ -26,6 +26,9 @@ pub enum HookCommand {
         /// The remote's URL
         url: Option<String>,
     },
+    /// Check and write the bugs and identities pushed to this repository
+    /// (proc-receive hook; speaks git's protocol on stdin and stdout)
+    ProcReceive,
 }
 
 pub fn run(ctx: &Ctx, command: &HookCommand) -> CliResult {
@@ -33,6 +36,7 @@ pub fn run(ctx: &Ctx, command: &HookCommand) -> CliResult {
         HookCommand::ReferenceTransaction => reference_transaction(ctx),
         HookCommand::PrePush { remote, .. } => pre_push(ctx, remote),
         HookCommand::CommitMsg { file } => commit_msg(ctx, file),
+        HookCommand::ProcReceive => proc_receive(ctx),
     }
 }
 
@@ -181,4 +185,16 @@ fn pre_push(ctx: &Ctx, remote: &str) -> CliResult {
         Err(e) => say(&format!("{remote}: bugs were not pushed: {e}")),
     }
     Ok(())
+}
+
+/// Unlike the other hooks, fails when it cannot do its work: git then
+/// refuses the bug and identity updates of the push, not the rest.
+fn proc_receive(ctx: &Ctx) -> CliResult {
+    let mut input = std::io::stdin().lock();
+    let mut output = std::io::stdout().lock();
+    sync::server::proc_receive(ctx.repo, &mut input, &mut output).map_err(|e| {
+        crate::cli::error::CliError::new(format!(
+            "checking the pushed bugs failed: {e}; they were refused"
+        ))
+    })
 }

@@ -20,6 +20,11 @@ pub struct InstallArgs {
     /// Leave hook files that are not shell scripts alone and print what to add
     #[arg(long)]
     pub manual: bool,
+    /// In the repository people push to (usually bare): check every pushed bug and
+    /// identity and refuse the invalid ones, each with its reason, while the rest of
+    /// the push goes through
+    #[arg(long, conflicts_with_all = ["remote", "force", "manual"])]
+    pub server: bool,
 }
 
 #[derive(Args, Debug)]
@@ -43,6 +48,9 @@ impl From<InstallError> for CliError {
                 "use --force to move it aside and chain it, or --manual to add the lines yourself",
             ),
             InstallError::NoSuchRemote(_) => Some("\"git remote -v\" lists the remotes"),
+            InstallError::HookInUse(_) => {
+                Some("move it away, then run \"git bug install --server\" again")
+            }
             _ => None,
         };
         let error = CliError::new(e.to_string());
@@ -63,6 +71,15 @@ impl From<SyncError> for CliError {
 }
 
 pub fn install(ctx: &Ctx, args: &InstallArgs) -> CliResult {
+    if args.server {
+        for line in &install::install_server(ctx.repo)?.lines {
+            eprintln!("{line}");
+        }
+        eprintln!(
+            "Every bug and identity pushed here is now checked; invalid ones are refused, each with its reason."
+        );
+        return Ok(());
+    }
     let foreign = if args.force {
         ForeignHooks::Chain
     } else if args.manual {
@@ -75,6 +92,11 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> CliResult {
         eprintln!("{line}");
     }
     eprintln!("git fetch now brings bugs in and merges them; git push carries them out.");
+    if ctx.repo.is_bare() {
+        eprintln!(
+            "This is a bare repository: if people push to it, \"git bug install --server\" makes it check every pushed bug and identity and refuse the invalid ones."
+        );
+    }
     Ok(())
 }
 
