@@ -87,27 +87,6 @@ pub fn error_lines(stderr: &str) -> String {
         .join("; ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keeps_what_went_wrong_and_drops_refspecs() {
-        let stderr = "fatal: 'broken' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
-        assert_eq!(
-            error_lines(stderr),
-            "fatal: 'broken' does not appear to be a git repository; fatal: Could not read from remote repository."
-        );
-        let specs: Vec<String> = (0..600)
-            .map(|i| format!("refs/bugs/{i}:refs/bugs/{i}"))
-            .collect();
-        let mut args = vec!["push", "--porcelain", "--no-verify", "broken"];
-        args.extend(specs.iter().map(String::as_str));
-        assert_eq!(short_command(&args), "push broken");
-        assert_eq!(short_command(&["rev-parse", "HEAD"]), "rev-parse HEAD");
-    }
-}
-
 fn git_path() -> Result<PathBuf, GitError> {
     which::which("git").map_err(|_| GitError::NotFound)
 }
@@ -160,5 +139,26 @@ pub fn version(repo: &Repo) -> Result<(u32, u32), GitError> {
     match numbers.as_slice() {
         [major, minor] => Ok((*major, *minor)),
         _ => Ok((0, 0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_what_went_wrong_and_drops_refspecs() {
+        let stderr = "fatal: 'broken' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
+        assert_eq!(
+            error_lines(stderr),
+            "fatal: 'broken' does not appear to be a git repository; fatal: Could not read from remote repository."
+        );
+        let specs: Vec<String> = (0..600)
+            .map(|i| format!("refs/bugs/{i}:refs/bugs/{i}"))
+            .collect();
+        let mut args = vec!["push", "--porcelain", "--no-verify", "broken"];
+        args.extend(specs.iter().map(String::as_str));
+        assert_eq!(short_command(&args), "push broken");
+        assert_eq!(short_command(&["rev-parse", "HEAD"]), "rev-parse HEAD");
     }
 }
