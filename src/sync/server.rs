@@ -161,7 +161,7 @@ fn judge_bug(
             "its author identity {} is neither on the server nor in this push; push it too",
             human(&author)
         )),
-        Err(Rejection::Invalid(why)) => Err(why),
+        Err(Rejection::Incomplete(why) | Rejection::Invalid(why)) => Err(why),
     }
 }
 

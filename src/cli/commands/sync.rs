@@ -5,7 +5,7 @@ use crate::cli::context::Ctx;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::terminal::{Ui, escape};
 use crate::sync::install::{self, ForeignHooks, InstallError};
-use crate::sync::pass::{Kind, pending_refs};
+use crate::sync::pass::{Held, Kind, held_refs, pending_refs};
 use crate::sync::{self, Outcome, Report, SyncError};
 use clap::Args;
 
@@ -138,7 +138,7 @@ fn print_report(ui: &mut Ui, report: &Report) -> CliResult {
             Outcome::Rebased => "updated (local changes replayed on top)".to_string(),
             Outcome::Merged => "updated (merge commit)".to_string(),
             Outcome::UpToDate => continue,
-            Outcome::Pending(why) => format!("pending: {why}"),
+            Outcome::Incomplete(why) => format!("pending: {why}"),
             Outcome::WaitingFor(author) => format!(
                 "pending: author identity {} has not arrived yet",
                 crate::entity::id::human(author)
@@ -293,6 +293,7 @@ pub fn status(ctx: &Ctx, ui: &mut Ui) -> CliResult {
         writeln!(out, "No remotes.")?;
     }
     let pending = pending_refs(ctx.repo, None)?;
+    let held = held_refs(ctx.repo)?;
     for remote in &remotes {
         let fetch = ctx.repo.config_get_all(&format!("remote.{remote}.fetch"))?;
         let installed = install::fetch_refspecs(remote)
@@ -342,6 +343,23 @@ pub fn status(ctx: &Ctx, ui: &mut Ui) -> CliResult {
                 describe_refs(&waiting)
             }
         )?;
+        for (tracking, why) in held.iter().filter(|(t, _)| &t.remote == remote) {
+            let what = if tracking.kind == Kind::Bug {
+                "bug"
+            } else {
+                "identity"
+            };
+            let (state, reason) = match why {
+                Held::Refused(reason) => ("refused", reason),
+                Held::Incomplete(reason) => ("incomplete", reason),
+            };
+            writeln!(
+                out,
+                "  {state}: {what} {}: {}",
+                crate::entity::id::human(&tracking.id),
+                escape(reason, false)
+            )?;
+        }
     }
     Ok(())
 }
