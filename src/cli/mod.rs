@@ -60,9 +60,11 @@ CONFIGURATION:
   core.editor, core.pager, color.ui, color.bug   as for git
 
 EXIT STATUS:
-  0 success; 1 the request was refused (unknown or ambiguous id, invalid
-  data, nothing to do); 2 bad usage or query; 128 no repository or an
-  environment problem.";
+  0 success, also when the request is already satisfied (closing a closed
+  bug, adding a label already set, an unchanged title): nothing is written
+  and a note goes to stderr; 1 the request was refused (unknown or
+  ambiguous id, invalid data); 2 bad usage or query; 128 no repository or
+  an environment problem.";
 
 /// Command-line interface of `git bug`.
 #[derive(Parser, Debug)]
