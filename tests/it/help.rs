@@ -321,7 +321,10 @@ fn bash_completes_bug_ids_and_hides_hidden_commands() {
         );
     }
     let script = env.bug(&repo, &["completion", "bash"]).ok().stdout;
-    assert!(!script.contains("hook"), "hook is in the bash script");
+    assert!(
+        !script.contains("subcmd__hook"),
+        "hook is in the bash script"
+    );
 
     // Titles go with the ids where the shell can show them (fish).
     let listed = env.bug(&repo, &["complete-bug-ids", "--titles"]).ok();
@@ -332,4 +335,77 @@ fn bash_completes_bug_ids_and_hides_hidden_commands() {
         "{}",
         listed.stdout
     );
+}
+
+/// Whether an optional shell is installed (CI has only bash).
+fn have_shell(shell: &str) -> bool {
+    let found = std::process::Command::new(shell)
+        .args(["-c", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        eprintln!("skipped: {shell} is not installed");
+    }
+    found
+}
+
+#[test]
+fn fish_completes_bug_ids_with_their_titles() {
+    let env = TestEnv::new();
+    if !have_shell("fish") {
+        return;
+    }
+    let repo = env.repo("r");
+    let id = env.new_bug(&repo, "Crash on start", "text");
+    let script = env.path("git-bug.fish");
+    let generated = env.bug(&repo, &["completion", "fish"]).ok().stdout;
+    std::fs::write(&script, generated).expect("script");
+    let complete = |line: &str| {
+        let program = format!("source '{}'; complete -C '{line}'", script.display());
+        let mut cmd = env.command("fish", &repo);
+        cmd.args(["--no-config", "-c", &program]);
+        let out = cmd.output().expect("fish");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let offered = complete("git-bug show ");
+    assert!(
+        offered.contains(&format!("{}\tCrash on start", &id[..7])),
+        "{offered}"
+    );
+    let offered = complete("git-bug ");
+    assert!(offered.contains("show\t"), "{offered}");
+    assert!(!offered.contains("hook"), "{offered}");
+}
+
+#[test]
+fn zsh_completes_bug_id_arguments_with_titles() {
+    let env = TestEnv::new();
+    if !have_shell("zsh") {
+        return;
+    }
+    let repo = env.repo("r");
+    let id = env.new_bug(&repo, "Crash on start", "text");
+    let script = env.bug(&repo, &["completion", "zsh"]).ok().stdout;
+    assert!(
+        script.contains(
+            "'::bug -- The bug (an id prefix); the selected bug when omitted:_git-bug_bug_ids'"
+        ),
+        "show's BUG_ID is not completed with bug ids"
+    );
+    assert!(
+        !script.contains("'hook:") && !script.contains("(hook)"),
+        "hook is in the zsh script"
+    );
+    let path = env.path("_git-bug");
+    std::fs::write(&path, script).expect("script");
+    // The action itself, with zsh's _describe reduced to printing its list.
+    let program = format!(
+        "compdef() {{ :; }}; source '{}'; _describe() {{ print -rl -- \"${{(@P)4}}\"; }}; _git-bug_bug_ids",
+        path.display()
+    );
+    let mut cmd = env.command("zsh", &repo);
+    cmd.args(["-f", "-c", &program]);
+    let out = cmd.output().expect("zsh");
+    let offered = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(offered.trim(), format!("{}:Crash on start", &id[..7]));
 }

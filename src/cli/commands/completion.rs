@@ -45,6 +45,19 @@ _git_bug_bug_ids() {
 }
 "#;
 
+/// Completes a BUG_ID argument in zsh: ids described by their titles.
+const ZSH_BUG_IDS: &str = r#"(( $+functions[_git-bug_bug_ids] )) ||
+_git-bug_bug_ids() {
+    local -a bugs
+    local line
+    for line in ${(f)"$(git-bug complete-bug-ids --titles 2>/dev/null)"}; do
+        bugs+=("${line/$'\t'/:}")
+    done
+    _describe -t bugs 'bug' bugs
+}
+
+"#;
+
 pub fn run(ui: &mut Ui, args: &CompletionArgs) -> CliResult {
     let mut script = Vec::new();
     // The usage lines say "git bug"; completion works on the program name.
@@ -65,6 +78,11 @@ pub fn run(ui: &mut Ui, args: &CompletionArgs) -> CliResult {
             ui.out().write_all(text.as_bytes())?;
             ui.out().write_all(BASH_BUG_IDS.as_bytes())?;
             ui.out().write_all(GIT_BASH_SHIM.as_bytes())?;
+        }
+        Shell::Zsh => {
+            let ids = bug_id_arg_ids(&command);
+            let text = complete_bug_ids_in_zsh(&text, &ids);
+            ui.out().write_all(text.as_bytes())?;
         }
         Shell::Fish => {
             ui.out().write_all(text.as_bytes())?;
@@ -98,6 +116,9 @@ fn visible(cmd: &clap::Command) -> clap::Command {
     if let Some(about) = cmd.get_about() {
         shown = shown.about(about.clone());
     }
+    if let Some(about) = cmd.get_long_about() {
+        shown = shown.long_about(about.clone());
+    }
     if let Some(version) = cmd.get_version() {
         shown = shown.version(version.to_string());
     }
@@ -108,11 +129,7 @@ fn visible(cmd: &clap::Command) -> clap::Command {
 /// BUG_ID), e.g. `["show"]`, `["bug", "comment", "new"]`.
 fn bug_id_commands(root: &clap::Command) -> Vec<Vec<String>> {
     fn walk(cmd: &clap::Command, path: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
-        let takes_bug = cmd.get_positionals().any(|arg| {
-            arg.get_value_names()
-                .is_some_and(|names| names.iter().any(|n| n.as_str().contains("BUG_ID")))
-        });
-        if takes_bug {
+        if cmd.get_positionals().any(is_bug_id) {
             found.push(path.clone());
         }
         for sub in cmd.get_subcommands() {
@@ -124,6 +141,11 @@ fn bug_id_commands(root: &clap::Command) -> Vec<Vec<String>> {
     let mut found = Vec::new();
     walk(root, &mut Vec::new(), &mut found);
     found
+}
+
+fn is_bug_id(arg: &clap::Arg) -> bool {
+    arg.get_value_names()
+        .is_some_and(|names| names.iter().any(|n| n.as_str().contains("BUG_ID")))
 }
 
 /// The generated bash handles each command in a `case` branch that sets
@@ -149,6 +171,48 @@ fn complete_bug_ids_in_bash(script: &str, path: &[String]) -> String {
         "            if [[ ${cur} != -* && ${prev} != -* ]] ; then\n                \
          _git_bug_bug_ids \"${opts}\"\n                return 0\n            fi\n",
     );
+    out
+}
+
+/// The ids of the BUG_ID arguments ("bug", ...), as zsh's specs name them.
+fn bug_id_arg_ids(root: &clap::Command) -> Vec<String> {
+    let mut ids: Vec<String> = bug_id_commands(root)
+        .iter()
+        .filter_map(|path| {
+            let cmd = path
+                .iter()
+                .try_fold(root, |cmd, name| cmd.find_subcommand(name))?;
+            cmd.get_positionals()
+                .find(|arg| is_bug_id(arg))
+                .map(|arg| arg.get_id().to_string())
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// zsh completes an argument with the action after the last colon of its
+/// spec (`'::bug -- The bug...:_default'`); BUG_ID arguments get ours.
+fn complete_bug_ids_in_zsh(script: &str, ids: &[String]) -> String {
+    let mut out = String::with_capacity(script.len() + ZSH_BUG_IDS.len());
+    for line in script.split_inclusive('\n') {
+        let spec = line.trim_start_matches(['\'', '*', ':']);
+        let is_bug_id =
+            line.starts_with('\'') && ids.iter().any(|id| spec.starts_with(&format!("{id} -- ")));
+        match line.strip_suffix(":_default' \\\n") {
+            Some(head) if is_bug_id => {
+                out += head;
+                out += ":_git-bug_bug_ids' \\\n";
+            }
+            _ => {
+                if line.starts_with("if [ \"$funcstack[1]\" = \"_git-bug\" ]") {
+                    out += ZSH_BUG_IDS;
+                }
+                out += line;
+            }
+        }
+    }
     out
 }
 
