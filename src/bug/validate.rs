@@ -19,6 +19,9 @@ use std::collections::{HashMap, HashSet};
 pub enum Rejection {
     /// Cannot be judged yet: this author identity has not arrived.
     MissingAuthor(String),
+    /// Cannot be judged yet: part of its history has not been fetched
+    /// (a shallow clone); judged again once it arrives.
+    Incomplete(String),
     /// Never acceptable as it is.
     Invalid(String),
 }
@@ -33,7 +36,7 @@ impl std::fmt::Display for Rejection {
                     crate::entity::id::human(id)
                 )
             }
-            Rejection::Invalid(why) => f.write_str(why),
+            Rejection::Incomplete(why) | Rejection::Invalid(why) => f.write_str(why),
         }
     }
 }
@@ -64,7 +67,18 @@ pub fn validate(
     if !is_valid_id(id) {
         return Err(invalid(format!("invalid bug id {id:?}")));
     }
-    let packs = read_ordered_packs(repo, head).map_err(|e| invalid(e.to_string()))?;
+    if let Ok(Some(cut)) = repo.shallow_boundary(head) {
+        return Err(Rejection::Incomplete(format!(
+            "history cut at commit {cut} by a shallow fetch; \"git fetch --unshallow\" brings the rest"
+        )));
+    }
+    let packs = read_ordered_packs(repo, head).map_err(|e| {
+        if e.is_missing_object() {
+            Rejection::Incomplete(format!("history incomplete ({e}); fetch the rest of it"))
+        } else {
+            invalid(e.to_string())
+        }
+    })?;
     let mut seen: HashMap<&str, Oid> = HashMap::new();
     let mut first = true;
     for pack in &packs {

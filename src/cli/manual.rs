@@ -91,10 +91,15 @@ pub const TOPICS: &[Topic] = &[
         heading: "EXIT STATUS",
         intro: "",
         entries: &[
-            ("0", "success"),
+            (
+                "0",
+                "success, also when the request is already satisfied (closing a closed bug, \
+                 adding a label already set, an unchanged title): nothing is written and a \
+                 note goes to stderr",
+            ),
             (
                 "1",
-                "the request was refused (unknown or ambiguous id, invalid data, nothing to do)",
+                "the request was refused (unknown or ambiguous id, invalid data)",
             ),
             ("2", "bad usage or query"),
             ("128", "no repository, or an environment problem"),

@@ -84,6 +84,18 @@ enum Command {
     /// List the labels in use on any bug
     Label,
     /// Set up this clone so that git fetch and git push carry bugs
+    ///
+    /// In a clone: adds the fetch refspecs of bugs and identities to each remote,
+    /// and hooks that merge what git fetch brings, push bugs along with git push
+    /// and act on the bug references of commit messages.
+    ///
+    /// With --server, in the repository people push to (usually bare): makes
+    /// git hand every pushed update of refs/bugs/* and refs/identities/* to
+    /// git-bug (a proc-receive hook and receive.procReceiveRefs), which checks it
+    /// as a clone merging it would and refuses the invalid ones, each with its
+    /// reason, while the rest of the push goes through. Updates must be
+    /// fast-forwards; bugs may be deleted (unless receive.denyDeletes is set),
+    /// identities may not. "git bug uninstall" removes it.
     Install(sync::InstallArgs),
     /// Undo "git bug install"
     Uninstall(sync::UninstallArgs),

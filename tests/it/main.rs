@@ -10,6 +10,7 @@ mod interop;
 mod links;
 mod man;
 mod query;
+mod server;
 mod smoke;
 mod standalone;
 mod storage;
