@@ -48,6 +48,7 @@ The full git-bug command tree is under \"git bug bug\" and \"git bug user\".";
     after_help = manual::after_short_help(),
     after_long_help = manual::after_long_help(),
     arg_required_else_help = true,
+    // "git bug help" is ours (commands/help.rs): it also knows the topics.
     disable_help_subcommand = true
 )]
 pub struct Cli {
