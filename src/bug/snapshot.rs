@@ -4,7 +4,8 @@
 use super::operation::{OpKind, Operation, Status};
 use crate::entity::id::{combine, human};
 use crate::identity::Identity;
-use std::collections::{BTreeMap, HashMap};
+use crate::limits::MAX_LABELS_PER_BUG;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// One operation in applied order, with what the pack said about it.
@@ -122,6 +123,57 @@ impl Snapshot {
     }
 }
 
+/// The labels of a bug as label changes leave them: sorted, each once, in
+/// time linear in the labels changed (a remote may send many).
+#[derive(Debug, Default)]
+pub struct LabelSet {
+    /// `None` until a change added something (JSON `null`, not `[]`).
+    labels: Option<BTreeSet<String>>,
+}
+
+impl LabelSet {
+    /// The labels a snapshot holds.
+    pub fn of(snapshot: &Snapshot) -> LabelSet {
+        LabelSet {
+            labels: snapshot
+                .labels
+                .as_ref()
+                .map(|l| l.iter().cloned().collect()),
+        }
+    }
+
+    pub fn change(&mut self, added: &Option<Vec<String>>, removed: &Option<Vec<String>>) {
+        for label in added.iter().flatten() {
+            self.labels
+                .get_or_insert_with(BTreeSet::new)
+                .insert(label.clone());
+        }
+        if let Some(labels) = self.labels.as_mut() {
+            for label in removed.iter().flatten() {
+                labels.remove(label);
+            }
+        }
+    }
+
+    /// Applies `kind` if it changes labels, refusing to hold more than the cap.
+    pub fn apply_within_cap(&mut self, kind: &OpKind) -> Result<(), String> {
+        if let OpKind::LabelChange { added, removed } = kind {
+            self.change(added, removed);
+            let count = self.labels.as_ref().map_or(0, BTreeSet::len);
+            if count > MAX_LABELS_PER_BUG {
+                return Err(format!(
+                    "bug would hold {count} labels, more than {MAX_LABELS_PER_BUG} (the cap per bug)"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn into_list(self) -> Option<Vec<String>> {
+        self.labels.map(|l| l.into_iter().collect())
+    }
+}
+
 fn add_unique(list: &mut Vec<Arc<Identity>>, who: &Arc<Identity>) {
     if !list.iter().any(|i| i.id == who.id) {
         list.push(who.clone());
@@ -159,6 +211,7 @@ pub fn compile(
     };
     // Comment and other timeline items by combined id; the first one wins.
     let mut item_by_id: HashMap<String, usize> = HashMap::new();
+    let mut labels = LabelSet::default();
 
     for applied in ops {
         let item_id = combine(bug_id, &applied.id);
@@ -219,19 +272,7 @@ pub fn compile(
             }
             OpKind::LabelChange { added, removed } => {
                 add_unique(&mut snap.actors, author);
-                // The list exists (JSON `[]` rather than `null`) once a label was added.
-                for label in added.iter().flatten() {
-                    let labels = snap.labels.get_or_insert_with(Vec::new);
-                    if !labels.contains(label) {
-                        labels.push(label.clone());
-                    }
-                }
-                if let Some(labels) = snap.labels.as_mut() {
-                    for label in removed.iter().flatten() {
-                        labels.retain(|l| l != label);
-                    }
-                    labels.sort();
-                }
+                labels.change(added, removed);
                 item_by_id
                     .entry(item_id.clone())
                     .or_insert(snap.timeline.len());
@@ -267,6 +308,7 @@ pub fn compile(
         snap.edit_time = time;
         snap.operations.push(applied);
     }
+    snap.labels = labels.into_list();
     snap.create_metadata = snap.op_metadata(bug_id);
     Ok(snap)
 }

@@ -4,12 +4,16 @@
 //! one line of history, and every author is a known identity. The same
 //! operation on two merged branches is accepted (readers apply it once):
 //! joining a history with a rebased copy of some of its packs does that.
+//! Remote data must also stay within the caps of [`crate::limits`] and
+//! leave its clocks room to grow.
 
 use super::operation::{OpKind, Operation};
-use crate::entity::dag::read_ordered_packs;
+use super::snapshot::LabelSet;
+use crate::entity::dag::read_ordered_packs_within;
 use crate::entity::id::is_valid_id;
 use crate::entity::pack::Pack;
 use crate::identity::IdentityStore;
+use crate::limits::{MAX_COMMITS_PER_BUG, MAX_OPS_PER_BUG, MAX_REMOTE_CLOCK};
 use crate::repo::Repo;
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
@@ -64,8 +68,11 @@ pub fn validate(
     if !is_valid_id(id) {
         return Err(invalid(format!("invalid bug id {id:?}")));
     }
-    let packs = read_ordered_packs(repo, head).map_err(|e| invalid(e.to_string()))?;
+    let packs = read_ordered_packs_within(repo, head, MAX_COMMITS_PER_BUG)
+        .map_err(|e| invalid(e.to_string()))?;
+    check_caps(&packs).map_err(invalid)?;
     let mut seen: HashMap<&str, Oid> = HashMap::new();
+    let mut labels = LabelSet::default();
     let mut first = true;
     for pack in &packs {
         if pack.ops.is_empty() && pack.parents.len() < 2 {
@@ -111,6 +118,7 @@ pub fn validate(
                 continue;
             }
             seen.insert(raw.id.as_str(), pack.commit);
+            labels.apply_within_cap(&op.kind).map_err(invalid)?;
             let is_create = matches!(op.kind, OpKind::Create { .. });
             if first && (!is_create || raw.id != id) {
                 return Err(invalid("the first operation does not create this bug (its id does not match the ref name)".into()));
@@ -125,4 +133,24 @@ pub fn validate(
         return Err(invalid("bug has no operation".into()));
     }
     Ok(ValidBug { packs })
+}
+
+/// The caps on the history as a whole: clock values and operation count.
+fn check_caps(packs: &[Pack]) -> Result<(), String> {
+    for pack in packs {
+        if pack.create_clock.max(pack.edit_clock) > MAX_REMOTE_CLOCK {
+            return Err(format!(
+                "commit {}: lamport clock above {MAX_REMOTE_CLOCK} (the cap on remote clocks, \
+                 which leaves room for local writes)",
+                pack.commit
+            ));
+        }
+    }
+    let ops: usize = packs.iter().map(|p| p.ops.len()).sum();
+    if ops > MAX_OPS_PER_BUG {
+        return Err(format!(
+            "bug has {ops} operations, more than {MAX_OPS_PER_BUG} (the cap per bug)"
+        ));
+    }
+    Ok(())
 }
