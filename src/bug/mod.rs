@@ -392,7 +392,6 @@ pub fn append(
         .iter()
         .map(|o| o.id.clone())
         .collect();
-    check_caps(bug, ops).map_err(BugError::Invalid)?;
     let mut encoded = Vec::with_capacity(ops.len());
     for op in ops {
         op.validate().map_err(BugError::Invalid)?;
@@ -402,6 +401,7 @@ pub fn append(
         }
         encoded.push(bytes);
     }
+    check_caps(bug, ops).map_err(BugError::Invalid)?;
     let clocks = ensure_clocks(repo)?;
     let name = format!("{REF_PREFIX}{}", bug.snapshot.id);
     let blob = encode_pack(&author.id, Some(&encoded));

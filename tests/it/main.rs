@@ -4,6 +4,7 @@ mod common;
 
 mod commands;
 mod doctor;
+mod hostile;
 mod identity_race;
 mod interop;
 mod links;
