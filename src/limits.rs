@@ -19,6 +19,9 @@ pub const MAX_COMMITS_PER_BUG: usize = 10_000;
 pub const MAX_OPS_PER_BUG: usize = 10_000;
 /// Operations in one commit.
 pub const MAX_OPS_PER_PACK: usize = MAX_OPS_PER_BUG;
+/// Operations stored twice in one bug, as two merged histories hold them
+/// when one has a rebased copy (rare, and few at a time).
+pub const MAX_REPEATED_OPS: usize = 1_000;
 /// Labels one operation adds or removes.
 pub const MAX_LABELS_PER_OP: usize = 1_000;
 /// Labels set on one bug at any point of its history.

@@ -5,7 +5,7 @@ use super::operation::{OpKind, Operation, Status};
 use crate::entity::id::{combine, human};
 use crate::identity::Identity;
 use crate::limits::MAX_LABELS_PER_BUG;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// One operation in applied order, with what the pack said about it.
@@ -174,9 +174,17 @@ impl LabelSet {
     }
 }
 
-fn add_unique(list: &mut Vec<Arc<Identity>>, who: &Arc<Identity>) {
-    if !list.iter().any(|i| i.id == who.id) {
-        list.push(who.clone());
+/// The people of one list (actors, participants), each once, in order of
+/// first appearance; a set keeps the cost linear in the operations.
+#[derive(Default)]
+struct People(HashSet<String>);
+
+impl People {
+    fn add(&mut self, list: &mut Vec<Arc<Identity>>, who: &Arc<Identity>) {
+        if !self.0.contains(&who.id) {
+            self.0.insert(who.id.clone());
+            list.push(who.clone());
+        }
     }
 }
 
@@ -212,6 +220,8 @@ pub fn compile(
     // Comment and other timeline items by combined id; the first one wins.
     let mut item_by_id: HashMap<String, usize> = HashMap::new();
     let mut labels = LabelSet::default();
+    let mut actors = People::default();
+    let mut participants = People::default();
 
     for applied in ops {
         let item_id = combine(bug_id, &applied.id);
@@ -224,8 +234,8 @@ pub fn compile(
                 files,
             } => {
                 if applied.id == bug_id {
-                    add_unique(&mut snap.actors, author);
-                    add_unique(&mut snap.participants, author);
+                    actors.add(&mut snap.actors, author);
+                    participants.add(&mut snap.participants, author);
                     snap.title = title.clone();
                     snap.comments
                         .push(new_comment(&item_id, &applied, message, files));
@@ -236,7 +246,7 @@ pub fn compile(
             }
             OpKind::SetTitle { title, was } => {
                 snap.title = title.clone();
-                add_unique(&mut snap.actors, author);
+                actors.add(&mut snap.actors, author);
                 item_by_id
                     .entry(item_id.clone())
                     .or_insert(snap.timeline.len());
@@ -249,8 +259,8 @@ pub fn compile(
                 });
             }
             OpKind::AddComment { message, files } => {
-                add_unique(&mut snap.actors, author);
-                add_unique(&mut snap.participants, author);
+                actors.add(&mut snap.actors, author);
+                participants.add(&mut snap.participants, author);
                 snap.comments
                     .push(new_comment(&item_id, &applied, message, files));
                 item_by_id.entry(item_id).or_insert(snap.timeline.len());
@@ -259,7 +269,7 @@ pub fn compile(
             }
             OpKind::SetStatus { status } => {
                 snap.status = *status;
-                add_unique(&mut snap.actors, author);
+                actors.add(&mut snap.actors, author);
                 item_by_id
                     .entry(item_id.clone())
                     .or_insert(snap.timeline.len());
@@ -271,7 +281,7 @@ pub fn compile(
                 });
             }
             OpKind::LabelChange { added, removed } => {
-                add_unique(&mut snap.actors, author);
+                actors.add(&mut snap.actors, author);
                 labels.change(added, removed);
                 item_by_id
                     .entry(item_id.clone())
@@ -300,7 +310,7 @@ pub fn compile(
                     c.files = files.clone();
                     c.last_edit = time;
                     c.history.push((message.clone(), time));
-                    add_unique(&mut snap.actors, author);
+                    actors.add(&mut snap.actors, author);
                 }
             }
             OpKind::NoOp | OpKind::SetMetadata { .. } => {}

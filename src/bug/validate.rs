@@ -13,7 +13,7 @@ use crate::entity::dag::read_ordered_packs_within;
 use crate::entity::id::is_valid_id;
 use crate::entity::pack::Pack;
 use crate::identity::IdentityStore;
-use crate::limits::{MAX_COMMITS_PER_BUG, MAX_OPS_PER_BUG, MAX_REMOTE_CLOCK};
+use crate::limits::{MAX_COMMITS_PER_BUG, MAX_OPS_PER_BUG, MAX_REMOTE_CLOCK, MAX_REPEATED_OPS};
 use crate::repo::Repo;
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
@@ -73,6 +73,8 @@ pub fn validate(
     check_caps(&packs).map_err(invalid)?;
     let mut seen: HashMap<&str, Oid> = HashMap::new();
     let mut labels = LabelSet::default();
+    let mut repeated = 0;
+    let mut along_one_line: HashMap<(Oid, Oid), bool> = HashMap::new();
     let mut first = true;
     for pack in &packs {
         if pack.ops.is_empty() && pack.parents.len() < 2 {
@@ -108,8 +110,18 @@ pub fn validate(
             if let Some(&earlier) = seen.get(raw.id.as_str()) {
                 // Two merged histories may both hold an operation (one has a
                 // rebased copy); it then counts once. Along one line of
-                // history, a repeated operation is a replay.
-                if repo.is_ancestor(earlier, pack.commit).unwrap_or(true) {
+                // history, a repeated operation is a replay. Each answer
+                // walks history, hence the cap and the memo.
+                repeated += 1;
+                if repeated > MAX_REPEATED_OPS {
+                    return Err(invalid(format!(
+                        "more than {MAX_REPEATED_OPS} operations stored twice (the cap per bug)"
+                    )));
+                }
+                let replay = *along_one_line
+                    .entry((earlier, pack.commit))
+                    .or_insert_with(|| repo.is_ancestor(earlier, pack.commit).unwrap_or(true));
+                if replay {
                     return Err(invalid(format!(
                         "operation {} appears twice",
                         crate::entity::id::human(&raw.id)

@@ -18,7 +18,7 @@ use git_bug::entity::clock::MAX_CLOCK;
 use git_bug::entity::id::hash_id;
 use git_bug::limits::{
     MAX_COMMITS_PER_BUG, MAX_LABELS_PER_BUG, MAX_LABELS_PER_OP, MAX_MESSAGE_BYTES, MAX_OPS_PER_BUG,
-    MAX_REMOTE_CLOCK, MAX_TITLE_BYTES,
+    MAX_REMOTE_CLOCK, MAX_REPEATED_OPS, MAX_TITLE_BYTES,
 };
 use std::path::PathBuf;
 
@@ -441,6 +441,28 @@ fn bugs_beyond_the_caps_are_refused() {
         class: "ops per bug",
         id,
         reason: "(the cap per bug)",
+    });
+
+    // Two branches holding the same operations, joined: each repeat makes
+    // validation ask git whether one commit descends from the other.
+    let (id, root) = w.root("Too many repeated operations", 1, 1);
+    let ops: Vec<String> = (0..=MAX_REPEATED_OPS)
+        .map(|n| comment_op(&format!("repeated {n}")))
+        .collect();
+    let left = w.craft().pack_commit(&w.pack(&ops), None, 2, 4, &[&root]);
+    let right = w.craft().pack_commit(&w.pack(&ops), None, 3, 4, &[&root]);
+    let merge = w.craft().pack_commit(
+        format!(r#"{{"author":{{"id":"{}"}},"ops":null}}"#, w.author).as_bytes(),
+        None,
+        4,
+        4,
+        &[&left, &right],
+    );
+    w.set_bug(&id, &merge);
+    cases.push(Case {
+        class: "repeated ops",
+        id,
+        reason: "operations stored twice (the cap per bug)",
     });
 
     let id = long_bug(&w, "Too many commits", MAX_COMMITS_PER_BUG + 1);
