@@ -98,3 +98,19 @@ impl ClockStore {
         fs::rename(&tmp, self.path(name))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn increment_stops_at_the_maximum() {
+        let dir = tempfile::tempdir().unwrap();
+        let clocks = ClockStore::new(dir.path());
+        clocks.witness("c", MAX_CLOCK - 1).unwrap();
+        assert_eq!(clocks.increment("c").unwrap(), MAX_CLOCK);
+        let err = clocks.increment("c").unwrap_err().to_string();
+        assert!(err.contains("maximum"), "{err}");
+        assert_eq!(clocks.value("c").unwrap(), Some(MAX_CLOCK));
+    }
+}

@@ -284,3 +284,27 @@ pub fn write_join_commit(repo: &Repo, parents: &[Oid]) -> Result<(Oid, u64), Ent
         edit_clock,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_decimal;
+
+    #[test]
+    fn numbers_are_read_as_git_bug_writes_them() {
+        assert_eq!(parse_decimal("0"), Some(0));
+        assert_eq!(parse_decimal("42"), Some(42));
+        assert_eq!(parse_decimal("18446744073709551615"), Some(u64::MAX));
+        for bad in [
+            "",
+            "+2",
+            "-2",
+            "02",
+            " 2",
+            "2 ",
+            "0x2",
+            "18446744073709551616",
+        ] {
+            assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+    }
+}
