@@ -38,7 +38,7 @@ pub fn read_ordered_packs_within(
             if seen.insert(*parent) {
                 if seen.len() > max_commits {
                     return Err(EntityError::Invalid(format!(
-                        "history has more than {max_commits} commits (the cap per bug)"
+                        "history has more than {max_commits} commits (the cap on one history)"
                     )));
                 }
                 todo.push(*parent);
@@ -113,7 +113,7 @@ fn check_invariants(packs: &HashMap<Oid, Pack>) -> Result<(), EntityError> {
                 pack.commit,
                 format!(
                     "lamport clock jumping too far in the future (more than {MAX_CLOCK_JUMP} \
-                     after its parents), likely an attack"
+                     after its latest parent), likely an attack"
                 ),
             ));
         }

@@ -469,7 +469,7 @@ fn bugs_beyond_the_caps_are_refused() {
     cases.push(Case {
         class: "commits per bug",
         id,
-        reason: "commits (the cap per bug)",
+        reason: "commits (the cap on one history)",
     });
 
     // At the caps exactly, a bug is fine.
