@@ -23,6 +23,9 @@ use std::collections::{HashMap, HashSet};
 pub enum Rejection {
     /// Cannot be judged yet: this author identity has not arrived.
     MissingAuthor(String),
+    /// Cannot be judged yet: part of its history has not been fetched
+    /// (a shallow clone); judged again once it arrives.
+    Incomplete(String),
     /// Never acceptable as it is.
     Invalid(String),
 }
@@ -37,7 +40,7 @@ impl std::fmt::Display for Rejection {
                     crate::entity::id::human(id)
                 )
             }
-            Rejection::Invalid(why) => f.write_str(why),
+            Rejection::Incomplete(why) | Rejection::Invalid(why) => f.write_str(why),
         }
     }
 }
@@ -68,8 +71,18 @@ pub fn validate(
     if !is_valid_id(id) {
         return Err(invalid(format!("invalid bug id {id:?}")));
     }
-    let packs = read_ordered_packs_within(repo, head, MAX_COMMITS_PER_BUG)
-        .map_err(|e| invalid(e.to_string()))?;
+    if let Ok(Some(cut)) = repo.shallow_boundary(head) {
+        return Err(Rejection::Incomplete(format!(
+            "history cut at commit {cut} by a shallow fetch; \"git fetch --unshallow\" brings the rest"
+        )));
+    }
+    let packs = read_ordered_packs_within(repo, head, MAX_COMMITS_PER_BUG).map_err(|e| {
+        if e.is_missing_object() {
+            Rejection::Incomplete(format!("history incomplete ({e}); fetch the rest of it"))
+        } else {
+            invalid(e.to_string())
+        }
+    })?;
     check_caps(&packs).map_err(invalid)?;
     let mut seen: HashMap<&str, Oid> = HashMap::new();
     let mut labels = LabelSet::default();

@@ -110,9 +110,8 @@ impl From<IdentityError> for CliError {
 
 impl From<QueryError> for CliError {
     fn from(e: QueryError) -> CliError {
-        CliError::usage(format!("invalid query: {e}")).with_hint(
-            "see QUERY LANGUAGE in \"git help bug\"; quote values with spaces: author:\"Jane Doe\"",
-        )
+        CliError::usage(format!("invalid query: {e}"))
+            .with_hint("see \"git bug help query\"; quote values with spaces: author:\"Jane Doe\"")
     }
 }
 

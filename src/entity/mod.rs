@@ -27,6 +27,12 @@ pub enum EntityError {
 }
 
 impl EntityError {
+    /// Whether the error is an object missing from the repository: a
+    /// history not fetched yet (a shallow clone), rather than bad data.
+    pub fn is_missing_object(&self) -> bool {
+        matches!(self, EntityError::Repo(e) if e.is_missing_object())
+    }
+
     pub fn corrupt(commit: Oid, reason: impl Into<String>) -> EntityError {
         EntityError::Corrupt {
             commit,

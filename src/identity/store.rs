@@ -3,6 +3,7 @@
 use super::{Identity, REF_PREFIX, USER_IDENTITY_KEY, read};
 use crate::entity::id::{PrefixError, check_id, resolve_prefix};
 use crate::repo::Repo;
+use git2::Oid;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,13 +11,23 @@ use std::sync::Arc;
 /// A lazily filled map of identity id to identity (or why it is unreadable).
 pub struct IdentityStore<'r> {
     repo: &'r Repo,
+    /// Heads that stand for `refs/identities/<id>`: identities arriving in
+    /// a push, before git writes their refs.
+    heads: HashMap<String, Oid>,
     loaded: RefCell<HashMap<String, Result<Arc<Identity>, String>>>,
 }
 
 impl<'r> IdentityStore<'r> {
     pub fn new(repo: &'r Repo) -> IdentityStore<'r> {
+        Self::with_heads(repo, HashMap::new())
+    }
+
+    /// A store that reads the identities of `heads` (id to head) from
+    /// there, and every other one from its ref.
+    pub fn with_heads(repo: &'r Repo, heads: HashMap<String, Oid>) -> IdentityStore<'r> {
         IdentityStore {
             repo,
+            heads,
             loaded: RefCell::new(HashMap::new()),
         }
     }
@@ -36,7 +47,11 @@ impl<'r> IdentityStore<'r> {
     fn load(&self, id: &str) -> Result<Arc<Identity>, String> {
         check_id(id)?;
         let name = format!("{REF_PREFIX}{id}");
-        match self.repo.ref_target(&name) {
+        let head = match self.heads.get(id) {
+            Some(head) => Ok(Some(*head)),
+            None => self.repo.ref_target(&name),
+        };
+        match head {
             Ok(Some(head)) => read(self.repo, id, head)
                 .map(Arc::new)
                 .map_err(|e| e.to_string()),

@@ -38,6 +38,15 @@ pub enum RepoError {
     },
 }
 
+impl RepoError {
+    /// Whether git reported an object missing from the object database.
+    pub fn is_missing_object(&self) -> bool {
+        matches!(self, RepoError::Git { source, .. }
+            if source.code() == git2::ErrorCode::NotFound
+                && source.class() == git2::ErrorClass::Odb)
+    }
+}
+
 pub type Result<T> = std::result::Result<T, RepoError>;
 
 /// Wraps a git2 error with a description of what we were doing.

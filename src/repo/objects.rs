@@ -127,6 +127,31 @@ impl Repo {
         self.write_commit_stamped(tree, parents, &format!("{seconds} +0000"))
     }
 
+    /// The first commit of the history of `head` that a shallow fetch cut
+    /// (listed in git's `shallow` file): that history is incomplete. `None`
+    /// at once in a repository that is not shallow.
+    pub fn shallow_boundary(&self, head: Oid) -> Result<Option<Oid>> {
+        let Ok(text) = std::fs::read_to_string(self.git.commondir().join("shallow")) else {
+            return Ok(None);
+        };
+        let cut: std::collections::HashSet<Oid> = text
+            .lines()
+            .filter_map(|line| Oid::from_str(line.trim()).ok())
+            .collect();
+        if cut.is_empty() {
+            return Ok(None);
+        }
+        let mut walk = self.git.revwalk().map_err(git_err("walking a history"))?;
+        walk.push(head).map_err(git_err("walking a history"))?;
+        for oid in walk {
+            let oid = oid.map_err(git_err("walking a history"))?;
+            if cut.contains(&oid) {
+                return Ok(Some(oid));
+            }
+        }
+        Ok(None)
+    }
+
     /// The time of a commit, in seconds since the epoch.
     pub fn commit_time(&self, commit: Oid) -> Result<i64> {
         let found = self

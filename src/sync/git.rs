@@ -19,8 +19,10 @@ pub enum GitError {
         args: String,
         source: std::io::Error,
     },
-    #[error("git {args} failed: {stderr}")]
-    Failed { args: String, stderr: String },
+    /// `command` is the git command in short (`push origin`), `stderr` the
+    /// lines of git's own that say what went wrong.
+    #[error("git {command} failed: {stderr}")]
+    Failed { command: String, stderr: String },
     #[error("git {command} failed: {lock}")]
     Locked {
         command: String,
@@ -40,10 +42,49 @@ impl GitError {
             };
         }
         GitError::Failed {
-            args: args.join(" "),
-            stderr: stderr.trim().lines().last().unwrap_or("").to_string(),
+            command: short_command(args),
+            stderr: error_lines(&stderr),
         }
     }
+}
+
+/// A git command line short enough to read: whole when short, else the
+/// subcommand and its first operand (`push origin`, not ten thousand
+/// refspecs).
+fn short_command(args: &[&str]) -> String {
+    let whole = args.join(" ");
+    if whole.len() <= 80 {
+        return whole;
+    }
+    let mut short: Vec<&str> = args.iter().take(1).copied().collect();
+    short.extend(args.iter().skip(1).find(|a| !a.starts_with('-')));
+    short.join(" ")
+}
+
+/// What git said went wrong: its `fatal:`, `error:` and `remote:` lines and
+/// per-ref refusals, without the advice around them; git's last line when
+/// it printed none of those.
+pub fn error_lines(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| {
+            let t = l.trim_start();
+            ["fatal:", "error:", "remote:", "! [", "warning:"]
+                .iter()
+                .any(|p| t.starts_with(p))
+        })
+        .filter(|l| l.trim() != "remote:")
+        .take(8)
+        .collect();
+    if lines.is_empty() {
+        return stderr.trim().lines().last().unwrap_or("").to_string();
+    }
+    lines
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn git_path() -> Result<PathBuf, GitError> {
@@ -98,5 +139,26 @@ pub fn version(repo: &Repo) -> Result<(u32, u32), GitError> {
     match numbers.as_slice() {
         [major, minor] => Ok((*major, *minor)),
         _ => Ok((0, 0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_what_went_wrong_and_drops_refspecs() {
+        let stderr = "fatal: 'broken' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
+        assert_eq!(
+            error_lines(stderr),
+            "fatal: 'broken' does not appear to be a git repository; fatal: Could not read from remote repository."
+        );
+        let specs: Vec<String> = (0..600)
+            .map(|i| format!("refs/bugs/{i}:refs/bugs/{i}"))
+            .collect();
+        let mut args = vec!["push", "--porcelain", "--no-verify", "broken"];
+        args.extend(specs.iter().map(String::as_str));
+        assert_eq!(short_command(&args), "push broken");
+        assert_eq!(short_command(&["rev-parse", "HEAD"]), "rev-parse HEAD");
     }
 }

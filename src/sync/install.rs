@@ -1,5 +1,6 @@
 //! `git bug install` / `uninstall`: fetch refspecs on each remote and our
-//! blocks in the hooks git runs. Installing twice changes nothing, and
+//! blocks in the hooks git runs; with `--server`, the check of what is
+//! pushed to this repository. Installing twice changes nothing, and
 //! uninstalling restores what was there: what we add is recorded in
 //! `<state>/install`, and our part of a hook file is one marked block.
 
@@ -22,6 +23,14 @@ pub const HOOKS: &[(&str, &str)] = &[
     ("commit-msg", include_str!("../../hooks/commit-msg")),
 ];
 
+/// The hook of a repository people push to (`install --server`): git
+/// gives it the pushed updates of [`super::server::CHECKED_REFS`].
+pub const SERVER_HOOKS: &[(&str, &str)] =
+    &[("proc-receive", include_str!("../../hooks/proc-receive"))];
+
+/// The configuration that hands those updates to the hook.
+const SERVER_CONFIG: &str = "receive.procReceiveRefs";
+
 /// The fetch refspecs that bring a remote's bugs and identities.
 pub fn fetch_refspecs(remote: &str) -> [String; 2] {
     [
@@ -41,6 +50,8 @@ pub enum InstallError {
     NoSuchRemote(String),
     #[error("{} is not a shell script, so git-bug cannot add its part to it safely", .0.display())]
     ForeignHook(PathBuf),
+    #[error("{} is already there, and git runs a single proc-receive hook that cannot be shared", .0.display())]
+    HookInUse(PathBuf),
 }
 
 fn io(what: &str, path: &Path) -> impl FnOnce(std::io::Error) -> InstallError {
@@ -377,6 +388,47 @@ pub fn install(
     Ok(changes)
 }
 
+/// Makes this repository check every bug and identity pushed to it: hands
+/// their updates to our proc-receive hook.
+pub fn install_server(repo: &Repo) -> Result<Changes, InstallError> {
+    let dir = hooks_dir(repo)?;
+    for (name, _) in SERVER_HOOKS {
+        let path = dir.join(name);
+        if let Ok(bytes) = std::fs::read(&path)
+            && !String::from_utf8_lossy(&bytes).contains(BEGIN)
+        {
+            return Err(InstallError::HookInUse(path));
+        }
+    }
+    let mut changes = Changes::default();
+    let mut record = Record::load(repo);
+    let present = repo
+        .config_get_all(SERVER_CONFIG)
+        .map_err(|e| InstallError::Io(e.to_string()))?;
+    for prefix in super::server::CHECKED_REFS {
+        if !present.iter().any(|p| p == prefix) {
+            git::run(repo, &["config", "--add", SERVER_CONFIG, prefix])?;
+            record.add(format!("config {SERVER_CONFIG} {prefix}"));
+            changes
+                .lines
+                .push(format!("{SERVER_CONFIG}: added {prefix}"));
+        }
+    }
+    for (name, text) in SERVER_HOOKS {
+        install_hook(
+            &dir,
+            name,
+            text,
+            "",
+            ForeignHooks::Refuse,
+            &mut record,
+            &mut changes,
+        )?;
+    }
+    record.save()?;
+    Ok(changes)
+}
+
 /// Removes what `install` added.
 pub fn uninstall(repo: &Repo, remote: Option<&str>) -> Result<Changes, InstallError> {
     let mut changes = Changes::default();
@@ -402,8 +454,19 @@ pub fn uninstall(repo: &Repo, remote: Option<&str>) -> Result<Changes, InstallEr
             .push(format!("{name}: no longer fetch {spec}"));
     }
     if remote.is_none() {
+        for line in record.lines.clone() {
+            let Some((key, value)) = line.strip_prefix("config ").and_then(|r| r.split_once(' '))
+            else {
+                continue;
+            };
+            let pattern = format!("^{}$", regex_escape(value));
+            // Removed by hand meanwhile: nothing to undo then.
+            let _ = git::run(repo, &["config", "--unset", key, &pattern]);
+            record.remove(&line);
+            changes.lines.push(format!("{key}: removed {value}"));
+        }
         let dir = hooks_dir(repo)?;
-        for (name, _) in HOOKS {
+        for (name, _) in HOOKS.iter().chain(SERVER_HOOKS) {
             uninstall_hook(&dir, name, &mut record, &mut changes)?;
         }
     }
@@ -429,11 +492,14 @@ pub struct HookStates {
     pub hooks: Vec<(&'static str, bool)>,
 }
 
-/// Whether each hook holds our block, for `git bug status`.
+/// Whether each hook holds our block, for `git bug status` (the server
+/// hook in a bare repository only).
 pub fn hook_states(repo: &Repo) -> Result<HookStates, InstallError> {
     let dir = hooks_dir(repo)?;
+    let server: &[(&str, &str)] = if repo.is_bare() { SERVER_HOOKS } else { &[] };
     let states = HOOKS
         .iter()
+        .chain(server)
         .map(|(name, _)| {
             let installed =
                 std::fs::read_to_string(dir.join(name)).is_ok_and(|t| t.contains(BEGIN));

@@ -29,8 +29,9 @@ pub enum Outcome {
     UpToDate,
     /// Cannot be merged until this author identity arrives.
     WaitingFor(String),
-    /// Cannot be merged yet (no identity to author a merge commit).
-    Pending(String),
+    /// Cannot be judged yet: part of its history has not been fetched (a
+    /// shallow clone). Judged again when the shallow boundary moves.
+    Incomplete(String),
     /// The remote data is refused; the local entity is untouched.
     Invalid(String),
     /// An identity whose local and remote histories diverged; the local one is kept.
@@ -58,6 +59,9 @@ pub fn merge_bug(
     other_remote_heads: &[Oid],
 ) -> Result<Outcome, EntityError> {
     let local_name = format!("{}{id}", crate::bug::REF_PREFIX);
+    if let Some(outcome) = not_a_commit(repo, remote_head) {
+        return Ok(outcome);
+    }
     // Our own data coming back (after a push, say) needs no validation.
     if let Some(local) = repo.ref_target(&local_name)?
         && repo.is_ancestor(remote_head, local)?
@@ -67,6 +71,7 @@ pub fn merge_bug(
     let remote = match validate(repo, identities, id, remote_head) {
         Ok(valid) => valid,
         Err(Rejection::MissingAuthor(author)) => return Ok(Outcome::WaitingFor(author)),
+        Err(Rejection::Incomplete(why)) => return Ok(Outcome::Incomplete(why)),
         Err(Rejection::Invalid(why)) => return Ok(Outcome::Invalid(why)),
     };
     let clocks =
@@ -189,6 +194,25 @@ pub fn merge_bug(
     )))
 }
 
+/// The outcome for a remote head that is no commit: refused when it is
+/// another kind of object (an annotated tag, a blob), pending when the
+/// object has not arrived (a shallow fetch).
+fn not_a_commit(repo: &Repo, head: Oid) -> Option<Outcome> {
+    match repo.git2().find_object(head, None) {
+        Ok(object) => match object.kind() {
+            Some(git2::ObjectType::Commit) => None,
+            kind => Some(Outcome::Invalid(format!(
+                "the ref points at a {}, not a commit",
+                kind.map_or("object of unknown type", |k| k.str())
+            ))),
+        },
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Some(Outcome::Incomplete(format!(
+            "object {head} has not been fetched"
+        ))),
+        Err(e) => Some(Outcome::Invalid(format!("reading {head}: {e}"))),
+    }
+}
+
 /// Commits reachable from `from` but from none of `hidden`.
 fn commits_between(repo: &Repo, from: Oid, hidden: &[Oid]) -> Result<HashSet<Oid>, EntityError> {
     let git_err = |e: git2::Error| {
@@ -208,6 +232,9 @@ fn commits_between(repo: &Repo, from: Oid, hidden: &[Oid]) -> Result<HashSet<Oid
 /// Merges the identity `id` from `remote_head`: fast-forward only.
 pub fn merge_identity(repo: &Repo, id: &str, remote_head: Oid) -> Result<Outcome, EntityError> {
     let local_name = format!("{}{id}", identity::REF_PREFIX);
+    if let Some(outcome) = not_a_commit(repo, remote_head) {
+        return Ok(outcome);
+    }
     if let Some(local) = repo.ref_target(&local_name)?
         && repo.is_ancestor(remote_head, local)?
     {

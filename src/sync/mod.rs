@@ -1,11 +1,12 @@
 //! Sharing bugs through git: the merge of fetched entities, the catch-up
 //! pass over remote-tracking refs, fetch and push through the system git,
-//! and the installer of refspecs and hooks.
+//! the installer of refspecs and hooks, and the check of a server.
 
 pub mod git;
 pub mod install;
 pub mod merge;
 pub mod pass;
+pub mod server;
 pub mod transport;
 
 pub use merge::Outcome;
@@ -40,6 +41,11 @@ pub struct PushReport {
     pub updated: Vec<String>,
     /// Refs still refused after fetching, merging and pushing again.
     pub unpushed: Vec<String>,
+    /// Refs the remote refused for another reason than a concurrent
+    /// update, with git's reason.
+    pub refused: Vec<(String, String)>,
+    /// What the remote said (its `remote:` lines).
+    pub remote_lines: Vec<String>,
     /// The merge made between the two pushes, if one was needed.
     pub merged: Option<Report>,
     /// What went wrong beside the push itself.
@@ -58,9 +64,12 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
         None
     };
     let first = transport::push(repo, remote, wanted.as_deref())?;
+    pass::record_pushed(repo, &first.tracked)?;
     let mut report = PushReport {
         updated: first.updated,
         warnings: first.warnings,
+        refused: first.refused,
+        remote_lines: first.remote_lines,
         ..PushReport::default()
     };
     if first.rejected.is_empty() {
@@ -75,8 +84,11 @@ pub fn push(repo: &Repo, remote: &str) -> Result<PushReport, SyncError> {
         None
     };
     let second = transport::push(repo, remote, wanted.as_deref())?;
+    pass::record_pushed(repo, &second.tracked)?;
     report.updated.extend(second.updated);
     report.warnings.extend(second.warnings);
+    report.refused.extend(second.refused);
+    report.remote_lines.extend(second.remote_lines);
     report.unpushed = second.rejected;
     Ok(report)
 }

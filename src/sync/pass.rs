@@ -5,7 +5,6 @@
 //! so a fetch made without hooks is merged all the same.
 
 use super::merge::{Outcome, merge_bug, merge_identity};
-use crate::entity::EntityError;
 use crate::entity::id::is_valid_id;
 use crate::identity::IdentityStore;
 use crate::repo::{Repo, RepoError};
@@ -78,24 +77,15 @@ impl Report {
     /// One line per remote, e.g. `origin: 2 new, 3 updated, 1 merged`, for
     /// the remotes where something happened.
     pub fn summary_lines(&self) -> Vec<String> {
-        self.summary(true)
-    }
-
-    /// The summary without the pending entities: in a hook, a bug waiting
-    /// for its author is usually merged by a later ref update of the same fetch.
-    pub fn summary_lines_settled(&self) -> Vec<String> {
-        self.summary(false)
-    }
-
-    fn summary(&self, with_pending: bool) -> Vec<String> {
-        let mut per_remote: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
+        let mut per_remote: BTreeMap<&str, [usize; 6]> = BTreeMap::new();
         for e in &self.entries {
             let slot = match (&e.outcome, e.tracking.kind) {
                 (Outcome::New, Kind::Bug) => 0,
                 (Outcome::Updated, Kind::Bug) => 1,
                 (Outcome::Rebased | Outcome::Merged, _) => 2,
-                (Outcome::Pending(_) | Outcome::WaitingFor(_), _) if with_pending => 3,
-                (Outcome::Invalid(_) | Outcome::Diverged, _) => 4,
+                (Outcome::WaitingFor(_), _) => 3,
+                (Outcome::Incomplete(_), _) => 4,
+                (Outcome::Invalid(_) | Outcome::Diverged, _) => 5,
                 _ => continue,
             };
             per_remote.entry(e.tracking.remote.as_str()).or_default()[slot] += 1;
@@ -103,7 +93,14 @@ impl Report {
         per_remote
             .into_iter()
             .map(|(remote, counts)| {
-                let names = ["new", "updated", "merged", "pending", "refused"];
+                let names = [
+                    "new",
+                    "updated",
+                    "merged",
+                    "pending",
+                    "incomplete",
+                    "refused",
+                ];
                 let parts: Vec<String> = counts
                     .iter()
                     .zip(names)
@@ -120,7 +117,9 @@ impl Report {
         self.warnings(true)
     }
 
-    /// Warnings for what was refused, one line each.
+    /// Warnings for what was refused or is incomplete, one line each,
+    /// without the bugs waiting for an author: in a hook, a later ref
+    /// update of the same fetch usually brings it.
     pub fn warning_lines_settled(&self) -> Vec<String> {
         self.warnings(false)
     }
@@ -142,7 +141,7 @@ impl Report {
                     "{remote}: {what} {id} not merged yet: author identity {} has not arrived yet",
                     crate::entity::id::human(author)
                 )),
-                Outcome::Pending(why) if with_pending => {
+                Outcome::Incomplete(why) => {
                     lines.push(format!("{remote}: {what} {id} not merged yet: {why}"))
                 }
                 Outcome::Diverged => lines.push(format!(
@@ -176,15 +175,97 @@ impl Report {
 /// `waiting` holds `<ref> <identity id>` for each bug waiting for an author.
 /// Both are appended to by hooks, which must not read everything on every
 /// ref of a fetch, and rewritten whole by the full pass.
+///
+/// `held` holds `<oid> <ref> refused|incomplete|ok <reason>` for tracking
+/// ref values that were not merged, later lines winning (`ok` clears): what
+/// `status` lists until the remote fixes it, and the incomplete histories
+/// (a shallow clone) to judge again once `shallow` records that the shallow
+/// boundary moved since.
 struct SyncState {
     dir: PathBuf,
+    /// git's list of shallow commits, rewritten by every deepening fetch.
+    shallow_file: PathBuf,
+}
+
+/// Why a tracking ref's value is held back, as `status` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held {
+    Refused(String),
+    Incomplete(String),
 }
 
 impl SyncState {
     fn new(repo: &Repo) -> SyncState {
         SyncState {
             dir: repo.state_dir().join("sync"),
+            shallow_file: repo.git2().commondir().join("shallow"),
         }
+    }
+
+    /// What identifies the shallow boundary now: "none" in a full clone.
+    fn shallow_stamp(&self) -> String {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::metadata(&self.shallow_file) {
+            Ok(m) => format!("{}.{}.{}", m.len(), m.mtime(), m.mtime_nsec()),
+            Err(_) => "none".into(),
+        }
+    }
+
+    /// Held-back tracking ref values, by ref name.
+    fn held(&self) -> HashMap<String, (Oid, Held)> {
+        let mut held = HashMap::new();
+        let text = std::fs::read_to_string(self.dir.join("held")).unwrap_or_default();
+        for line in text.lines() {
+            let mut fields = line.splitn(4, ' ');
+            let (Some(oid), Some(name), Some(kind)) = (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let (Ok(oid), reason) = (Oid::from_str(oid), fields.next().unwrap_or("").to_string())
+            else {
+                continue;
+            };
+            match kind {
+                "refused" => held.insert(name.to_string(), (oid, Held::Refused(reason))),
+                "incomplete" => held.insert(name.to_string(), (oid, Held::Incomplete(reason))),
+                _ => held.remove(name),
+            };
+        }
+        held
+    }
+
+    /// Records what a pass held back or merged. An incomplete history also
+    /// records the shallow boundary it was judged against.
+    fn record_held(&self, entries: &[Entry]) -> std::io::Result<()> {
+        let previously = self.held();
+        let mut lines = Vec::new();
+        let mut incomplete = false;
+        for entry in entries {
+            let t = &entry.tracking;
+            let line = match &entry.outcome {
+                Outcome::Invalid(why) => {
+                    format!("{} {} refused {}\n", t.head, t.name, one_line(why))
+                }
+                Outcome::Diverged => format!(
+                    "{} {} refused {}\n",
+                    t.head, t.name, "its history diverged from the local identity"
+                ),
+                Outcome::Incomplete(why) => {
+                    incomplete = true;
+                    format!("{} {} incomplete {}\n", t.head, t.name, one_line(why))
+                }
+                Outcome::WaitingFor(_) => continue,
+                // Clears what was held; nothing to write otherwise.
+                _ if previously.contains_key(&t.name) => format!("{} {} ok\n", t.head, t.name),
+                _ => continue,
+            };
+            lines.push(line);
+        }
+        if incomplete {
+            std::fs::create_dir_all(&self.dir)?;
+            std::fs::write(self.dir.join("shallow"), self.shallow_stamp())?;
+        }
+        self.append("held", &lines)
     }
 
     fn read_pairs(&self, file: &str) -> Vec<(String, String)> {
@@ -198,12 +279,23 @@ impl SyncState {
             .collect()
     }
 
-    /// Merged tracking-ref values, by ref name.
+    /// Merged (or settled) tracking-ref values, by ref name. Incomplete
+    /// histories count as unmerged again once the shallow boundary moved.
     fn merged(&self) -> HashMap<String, Oid> {
-        self.read_pairs("merged")
+        let mut merged: HashMap<String, Oid> = self
+            .read_pairs("merged")
             .into_iter()
             .filter_map(|(oid, name)| Some((name, Oid::from_str(&oid).ok()?)))
-            .collect()
+            .collect();
+        let judged_against = std::fs::read_to_string(self.dir.join("shallow")).ok();
+        if judged_against.is_some_and(|stamp| stamp != self.shallow_stamp()) {
+            for (name, (_, held)) in self.held() {
+                if matches!(held, Held::Incomplete(_)) {
+                    merged.remove(&name);
+                }
+            }
+        }
+        merged
     }
 
     /// Bugs waiting for an author: (tracking ref, identity id).
@@ -279,11 +371,52 @@ pub fn merge_tracking_refs(
             Ok(())
         }
     });
-    saved.map_err(crate::repo::io_err(
-        "saving the merge state in git-bug/sync",
-    ))?;
+    saved
+        .and_then(|()| state.record_held(&report.entries))
+        .map_err(crate::repo::io_err(
+            "saving the merge state in git-bug/sync",
+        ))?;
     finish(repo, &mut report);
     Ok(report)
+}
+
+/// Tracking refs whose current value was refused or is incomplete, with
+/// why: what `status` lists until the remote fixes it.
+pub fn held_refs(repo: &Repo) -> Result<Vec<(TrackingRef, Held)>, RepoError> {
+    let mut out = Vec::new();
+    let mut held: Vec<(String, (Oid, Held))> = SyncState::new(repo).held().into_iter().collect();
+    held.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, (oid, why)) in held {
+        if repo.ref_target(&name)? == Some(oid)
+            && let Some(tracking) = parse_tracking_ref(&name, oid)
+        {
+            out.push((tracking, why));
+        }
+    }
+    Ok(out)
+}
+
+/// A reason on one line of the state file.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Records tracking refs set by a push as merged: they hold our own
+/// history, so `status` must not list them as waiting to be merged.
+pub fn record_pushed(repo: &Repo, tracked: &[(String, Oid)]) -> Result<(), RepoError> {
+    if tracked.is_empty() {
+        return Ok(());
+    }
+    let _lock = repo.lock_for_write()?;
+    let lines: Vec<String> = tracked
+        .iter()
+        .map(|(name, oid)| format!("{oid} {name}\n"))
+        .collect();
+    SyncState::new(repo)
+        .append("merged", &lines)
+        .map_err(crate::repo::io_err(
+            "saving the merge state in git-bug/sync",
+        ))
 }
 
 /// Merges the tracking refs a hook was told about, and the bugs that were
@@ -363,9 +496,11 @@ pub fn merge_moved_refs(repo: &Repo, names: &[String]) -> Result<Report, RepoErr
             state.rewrite("waiting", still_waiting)
         }
     });
-    saved.map_err(crate::repo::io_err(
-        "saving the merge state in git-bug/sync",
-    ))?;
+    saved
+        .and_then(|()| state.record_held(&report.entries))
+        .map_err(crate::repo::io_err(
+            "saving the merge state in git-bug/sync",
+        ))?;
     finish(repo, &mut report);
     Ok(report)
 }
@@ -373,7 +508,8 @@ pub fn merge_moved_refs(repo: &Repo, names: &[String]) -> Result<Report, RepoErr
 /// Splits merge results for the bookkeeping: the tracking refs now settled
 /// (merged, up to date or refused: not to be looked at again until they
 /// move), in order, and `<ref> <identity>` lines for the bugs waiting for an
-/// author. Anything else pending is simply tried again next time.
+/// author. An incomplete history is settled too: judged again when the
+/// shallow boundary moves (see `SyncState::merged`).
 ///
 /// A merge that moved the local bug off its history (a rebase, or a move to
 /// the remote's copy) unsettles the bug's other tracking refs (`others`):
@@ -390,7 +526,6 @@ fn settle<'a>(
             Outcome::WaitingFor(author) => {
                 waiting.push(format!("{} {author}\n", entry.tracking.name))
             }
-            Outcome::Pending(_) => {}
             outcome => {
                 if matches!(outcome, Outcome::Rebased | Outcome::Updated) {
                     for other in others.iter().filter(|o| {
@@ -451,9 +586,15 @@ fn merge_all(
                 }
             }
         };
+        // One entity's failure is that entity's: the others are merged.
         match result {
             Ok(outcome) => report.entries.push(Entry { tracking, outcome }),
-            Err(EntityError::Repo(e)) => return Err(e),
+            Err(e) if e.is_missing_object() => report.entries.push(Entry {
+                tracking,
+                outcome: Outcome::Incomplete(format!(
+                    "history incomplete ({e}); fetch the rest of it"
+                )),
+            }),
             Err(e) => report.errors.push((tracking, e.to_string())),
         }
     }

@@ -59,10 +59,17 @@ pub fn fetch(repo: &Repo, remote: &str, quiet: bool) -> Result<(), GitError> {
 pub struct Pushed {
     /// Refs the remote now has from us.
     pub updated: Vec<String>,
-    /// Refs the remote refused (it moved meanwhile).
+    /// Refs the remote refused because it moved meanwhile.
     pub rejected: Vec<String>,
+    /// Refs the remote refused for another reason (a hook, a lock,
+    /// permissions), with git's reason.
+    pub refused: Vec<(String, String)>,
+    /// What the remote said (its `remote:` lines: a hook's reasons).
+    pub remote_lines: Vec<String>,
     /// Tracking refs that could not follow the push (a leftover lock file).
     pub warnings: Vec<String>,
+    /// Tracking refs that now hold what the remote has from us.
+    pub tracked: Vec<(String, git2::Oid)>,
 }
 
 /// Above this many refs to push, the command line names them by glob.
@@ -98,43 +105,71 @@ pub fn push(repo: &Repo, remote: &str, refs: Option<&[String]>) -> Result<Pushed
         let Some((local, remote_ref)) = refs.split_once(':') else {
             continue;
         };
+        let summary = fields.next().unwrap_or("");
         match flag {
-            "!" => pushed.rejected.push(remote_ref.to_string()),
+            "!" if moved_meanwhile(summary) => pushed.rejected.push(remote_ref.to_string()),
+            "!" => pushed
+                .refused
+                .push((remote_ref.to_string(), summary.to_string())),
             " " | "*" | "+" | "=" => {
                 if flag != "=" {
                     pushed.updated.push(remote_ref.to_string());
                 }
-                if is_named_remote(repo, remote)
-                    && let Err(warning) = track(repo, remote, local)
-                {
-                    pushed.warnings.push(warning);
+                if is_named_remote(repo, remote) {
+                    match track(repo, remote, local) {
+                        Ok(Some(tracked)) => pushed.tracked.push(tracked),
+                        Ok(None) => {}
+                        Err(warning) => pushed.warnings.push(warning),
+                    }
                 }
             }
             _ => {}
         }
     }
-    let nothing_to_push = String::from_utf8_lossy(&output.stderr).contains("No refs in common")
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    pushed.remote_lines = stderr
+        .lines()
+        .filter(|l| l.starts_with("remote: ") && l.trim() != "remote:")
+        .map(String::from)
+        .collect();
+    let nothing_to_push = stderr.contains("No refs in common")
         || (stdout.trim().is_empty() && output.status.success());
-    if !output.status.success() && !done && pushed.rejected.is_empty() && !nothing_to_push {
+    let answered = !pushed.rejected.is_empty() || !pushed.refused.is_empty();
+    if !output.status.success() && !done && !answered && !nothing_to_push {
         return Err(GitError::failed(&args, &output));
     }
     Ok(pushed)
 }
 
+/// Whether a refusal in `git push --porcelain` means that the remote ref
+/// moved since we last fetched it (fetch, merge and push again), rather
+/// than a refusal for good (a hook, a lock, permissions).
+fn moved_meanwhile(summary: &str) -> bool {
+    ["fetch first", "non-fast-forward", "stale info"]
+        .iter()
+        .any(|reason| summary.contains(reason))
+}
+
 /// Sets `refs/remotes/<remote>/<bugs|identities>/<id>` to the value of the
-/// local ref just pushed. Only a leftover lock file is worth a warning: the
-/// next fetch sets the ref anyway otherwise.
-fn track(repo: &Repo, remote: &str, local: &str) -> Result<(), String> {
+/// local ref just pushed, and returns it. Only a leftover lock file is worth
+/// a warning: the next fetch sets the ref anyway otherwise.
+fn track(repo: &Repo, remote: &str, local: &str) -> Result<Option<(String, git2::Oid)>, String> {
     let Some(rest) = local.strip_prefix("refs/") else {
-        return Ok(());
+        return Ok(None);
     };
     let tracking = format!("refs/remotes/{remote}/{rest}");
-    if let (Ok(Some(value)), Ok(current)) = (repo.ref_target(local), repo.ref_target(&tracking))
-        && current != Some(value)
-        && let Err(RefUpdateError::Repo(RepoError::Locked(lock))) =
-            repo.update_ref(&tracking, value, current, "git-bug: pushed")
-    {
-        return Err(format!("{tracking} was not updated: {lock}"));
+    let (Ok(Some(value)), Ok(current)) = (repo.ref_target(local), repo.ref_target(&tracking))
+    else {
+        return Ok(None);
+    };
+    if current != Some(value) {
+        match repo.update_ref(&tracking, value, current, "git-bug: pushed") {
+            Ok(()) => {}
+            Err(RefUpdateError::Repo(RepoError::Locked(lock))) => {
+                return Err(format!("{tracking} was not updated: {lock}"));
+            }
+            Err(_) => return Ok(None),
+        }
     }
-    Ok(())
+    Ok(Some((tracking, value)))
 }

@@ -4,12 +4,14 @@ mod common;
 
 mod commands;
 mod doctor;
+mod help;
 mod hostile;
 mod identity_race;
 mod interop;
 mod links;
 mod man;
 mod query;
+mod server;
 mod smoke;
 mod standalone;
 mod storage;

@@ -1991,3 +1991,233 @@ fn independent_merges_of_the_same_heads_do_not_livelock() {
         assert_eq!(messages.len(), 4, "{messages:?}");
     }
 }
+
+/// Right after a push, `git bug status` lists nothing as not merged: the
+/// tracking refs the push moved hold our own history.
+#[test]
+fn status_after_a_push_lists_nothing_unmerged() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    new_bug(&env, &a, "Pushed by git bug push", "text");
+    env.bug(&a, &["push"]).ok();
+    let status = env.bug(&a, &["status"]).ok().stdout;
+    assert!(status.contains("  not merged yet: nothing\n"), "{status}");
+    assert!(status.contains("  not pushed: nothing\n"), "{status}");
+
+    new_bug(&env, &a, "Pushed by git push", "text");
+    env.git(&a, &["commit", "-q", "--allow-empty", "-m", "work"])
+        .ok();
+    env.git(&a, &["push", "-q", "origin", "main"]).ok();
+    let status = env.bug(&a, &["status"]).ok().stdout;
+    assert!(status.contains("  not merged yet: nothing\n"), "{status}");
+    assert!(status.contains("  not pushed: nothing\n"), "{status}");
+}
+
+/// A push that git cannot make names git's own reason in a short line,
+/// never the list of refspecs; a push the remote refuses for another
+/// reason than a concurrent update says that reason.
+#[test]
+fn push_errors_say_what_git_said() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    for n in 0..3 {
+        new_bug(&env, &a, &format!("Bug {n}"), "text");
+    }
+    let missing = env.path("nowhere.git");
+    env.git(&a, &["remote", "add", "broken", missing.to_str().unwrap()])
+        .ok();
+    let run = env.bug(&a, &["push", "broken"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("does not appear to be a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("refs/bugs/"), "{}", run.stderr);
+    assert!(run.stderr.len() < 400, "{}", run.stderr);
+
+    // A server hook that refuses bugs.
+    let hook = server.join("hooks/pre-receive");
+    write_script(
+        &hook,
+        "#!/bin/sh\necho 'bugs are frozen until the release' >&2\nexit 1\n",
+    );
+    let run = env.bug(&a, &["push", "origin"]).fails(1);
+    assert!(
+        run.stderr.contains("bugs are frozen until the release"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hook declined"), "{}", run.stderr);
+    assert!(!run.stderr.contains("meanwhile"), "{}", run.stderr);
+}
+
+/// One broken entity does not stop the others: a bug ref that points at an
+/// annotated tag is refused, a bug whose history lost an object waits, and
+/// the valid bug beside them is merged, by the catch-up of a command and by
+/// `git bug pull`, which exit 0.
+#[test]
+fn one_broken_entity_does_not_block_the_others() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    let good = new_bug(&env, &a, "Good", "fine");
+    let tagged = new_bug(&env, &a, "Tagged", "fine");
+    let holed = new_bug(&env, &a, "Loses an object", "fine");
+    env.bug(&a, &["push"]).ok();
+    let tag_target = bug_head(&env, &server, &tagged);
+    env.git(
+        &server,
+        &[
+            "-c",
+            "user.name=Tagger",
+            "-c",
+            "user.email=tagger@example.com",
+            "tag",
+            "-a",
+            "-m",
+            "a tag",
+            "t",
+            &tag_target,
+        ],
+    )
+    .ok();
+    let tag = git_out(&env, &server, &["rev-parse", "refs/tags/t"]);
+    env.git(&server, &["update-ref", &bug_ref(&tagged), &tag])
+        .ok();
+
+    // A clone without hooks; the fetch is small, so objects arrive loose.
+    let b = plain_clone(&env, &server, "b", "Bob");
+    for spec in git_bug::sync::install::fetch_refspecs("origin") {
+        env.git(&b, &["config", "--add", "remote.origin.fetch", &spec])
+            .ok();
+    }
+    env.git(&b, &["fetch", "-q"]).ok();
+    let ops = git_out(
+        &env,
+        &b,
+        &[
+            "rev-parse",
+            &format!("refs/remotes/origin/bugs/{holed}:ops"),
+        ],
+    );
+    let loose = b.join(".git/objects").join(&ops[..2]).join(&ops[2..]);
+    std::fs::remove_file(&loose).expect("the ops blob is a loose object");
+
+    let listed = env.bug(&b, &["ls", "--format", "id"]).ok();
+    assert_eq!(listed.stdout.trim(), good, "{}", listed.stderr);
+    assert!(listed.stderr.contains("refused"), "{}", listed.stderr);
+    assert!(listed.stderr.contains("tag"), "{}", listed.stderr);
+    let pulled = env.bug(&b, &["pull"]);
+    assert_ne!(pulled.code, 128, "{}", pulled.stderr);
+    let status = env.bug(&b, &["status"]).ok().stdout;
+    assert!(
+        status.contains(&format!("refused: bug {}", human(&tagged))),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("incomplete: bug {}", human(&holed))),
+        "{status}"
+    );
+    // Commands after that are quiet about them: said once, kept in status.
+    let again = env.bug(&b, &["ls"]).ok();
+    assert_eq!(again.stderr, "", "{}", again.stderr);
+}
+
+/// A shallow fetch leaves bugs incomplete, not invalid: they are listed as
+/// incomplete by status, and merged once `git fetch --unshallow` brings the
+/// rest of their history.
+#[test]
+fn a_shallow_bug_is_merged_once_its_history_arrives() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    let id = new_bug(&env, &a, "Long history", "one");
+    comment(&env, &a, &id, "two");
+    comment(&env, &a, &id, "three");
+    env.bug(&a, &["push"]).ok();
+
+    let b = plain_clone(&env, &server, "b", "Bob");
+    env.bug(&b, &["install"]).ok();
+    let shallow = env.git(&b, &["fetch", "--depth", "1", "origin"]).ok();
+    assert!(
+        ref_value(&env, &b, &format!("refs/remotes/origin/bugs/{id}")).is_some(),
+        "{}",
+        shallow.stderr
+    );
+    assert!(!shallow.stderr.contains("refused"), "{}", shallow.stderr);
+    assert_eq!(env.bug(&b, &["ls", "--format", "id"]).ok().stdout, "");
+    let status = env.bug(&b, &["status"]).ok().stdout;
+    assert!(
+        status.contains(&format!("incomplete: bug {}", human(&id))),
+        "{status}"
+    );
+
+    env.git(&b, &["fetch", "-q", "--unshallow", "origin"]).ok();
+    assert_eq!(
+        env.bug(&b, &["ls", "--format", "id"]).ok().stdout.trim(),
+        id
+    );
+    assert_eq!(comment_messages(&show(&env, &b, &id)).len(), 3);
+    let status = env.bug(&b, &["status"]).ok().stdout;
+    assert!(!status.contains("incomplete"), "{status}");
+}
+
+/// A refused bug stays listed by status, with why, until the remote fixes
+/// it; then it is merged and no longer listed.
+#[test]
+fn status_lists_refused_bugs_until_the_remote_fixes_them() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    let id = new_bug(&env, &a, "Poisoned, then fixed", "fine");
+    env.bug(&a, &["push"]).ok();
+    let good = bug_head(&env, &a, &id);
+    let b = clone(&env, &server, "b", "Bob");
+    let craft = Craft {
+        sh: Shell::new(&env, None),
+        repo: &server,
+    };
+    let garbage = craft.pack_commit(b"{\"author\":", None, 99, 4, &[&good]);
+    craft.set_ref(&bug_ref(&id), &garbage);
+
+    let fetched = env.git(&b, &["fetch"]).ok();
+    assert!(fetched.stderr.contains("refused"), "{}", fetched.stderr);
+    let pulled = env.bug(&b, &["pull"]).ok();
+    assert!(
+        !pulled.stderr.contains("refused"),
+        "said once: {}",
+        pulled.stderr
+    );
+    for _ in 0..2 {
+        let status = env.bug(&b, &["status"]).ok().stdout;
+        assert!(
+            status.contains(&format!("  refused: bug {}: ", human(&id))),
+            "{status}"
+        );
+    }
+    // The remote is fixed: the next fetch merges it, status forgets it.
+    env.git(&server, &["update-ref", &bug_ref(&id), &good]).ok();
+    comment(&env, &a, &id, "fixed");
+    env.bug(&a, &["push"]).ok();
+    env.git(&b, &["fetch", "-q"]).ok();
+    let status = env.bug(&b, &["status"]).ok().stdout;
+    assert!(!status.contains("refused"), "{status}");
+    assert_eq!(comment_messages(&show(&env, &b, &id)).len(), 2);
+}
+
+/// `git fetch -q` prints nothing of ours when all goes well.
+#[test]
+fn a_quiet_fetch_is_quiet() {
+    let env = TestEnv::new();
+    let server = server(&env);
+    let a = clone(&env, &server, "a", "Alice");
+    for n in 0..3 {
+        bug_from_elsewhere(&env, &server, &format!("o{n}"), "From elsewhere");
+    }
+    let fetched = env.git(&a, &["fetch", "-q"]).ok();
+    assert_eq!(fetched.stderr, "");
+    assert_eq!(env.bug(&a, &["ls", "--format", "id"]).ok().lines().len(), 3);
+}

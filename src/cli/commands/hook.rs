@@ -26,6 +26,9 @@ pub enum HookCommand {
         /// The remote's URL
         url: Option<String>,
     },
+    /// Check and write the bugs and identities pushed to this repository
+    /// (proc-receive hook; speaks git's protocol on stdin and stdout)
+    ProcReceive,
 }
 
 pub fn run(ctx: &Ctx, command: &HookCommand) -> CliResult {
@@ -33,6 +36,7 @@ pub fn run(ctx: &Ctx, command: &HookCommand) -> CliResult {
         HookCommand::ReferenceTransaction => reference_transaction(ctx),
         HookCommand::PrePush { remote, .. } => pre_push(ctx, remote),
         HookCommand::CommitMsg { file } => commit_msg(ctx, file),
+        HookCommand::ProcReceive => proc_receive(ctx),
     }
 }
 
@@ -68,13 +72,13 @@ fn reference_transaction(ctx: &Ctx) -> CliResult {
         .filter(|n| n.starts_with("refs/remotes/"))
         .collect();
     match sync::pass::merge_moved_refs(ctx.repo, &moved) {
+        // Quiet when all went well (git fetch -q must stay quiet, and on
+        // git before 2.51 this runs once per ref): only what needs the
+        // user's attention, once per value of each ref; "git bug status"
+        // tells the rest.
         Ok(report) => {
-            for line in report
-                .summary_lines_settled()
-                .iter()
-                .chain(&report.warning_lines_settled())
-            {
-                say(line);
+            for line in report.warning_lines_settled() {
+                say(&line);
             }
         }
         Err(e) => say(&format!(
@@ -162,6 +166,15 @@ fn pre_push(ctx: &Ctx, remote: &str) -> CliResult {
                     super::sync::describe_refs(&report.updated)
                 ));
             }
+            for line in &report.remote_lines {
+                eprintln!("{}", escape(line, false));
+            }
+            for (name, why) in &report.refused {
+                say(&format!(
+                    "{remote}: refused {}: {why}",
+                    super::sync::describe_refs(std::slice::from_ref(name))
+                ));
+            }
             if !report.unpushed.is_empty() {
                 say(&format!(
                     "{remote}: still not pushed: {}; run \"git bug push {remote}\" later",
@@ -172,4 +185,16 @@ fn pre_push(ctx: &Ctx, remote: &str) -> CliResult {
         Err(e) => say(&format!("{remote}: bugs were not pushed: {e}")),
     }
     Ok(())
+}
+
+/// Unlike the other hooks, fails when it cannot do its work: git then
+/// refuses the bug and identity updates of the push, not the rest.
+fn proc_receive(ctx: &Ctx) -> CliResult {
+    let mut input = std::io::stdin().lock();
+    let mut output = std::io::stdout().lock();
+    sync::server::proc_receive(ctx.repo, &mut input, &mut output).map_err(|e| {
+        crate::cli::error::CliError::new(format!(
+            "checking the pushed bugs failed: {e}; they were refused"
+        ))
+    })
 }

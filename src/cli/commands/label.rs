@@ -75,8 +75,10 @@ fn change(ctx: &Ctx, ui: &mut Ui, args: &ChangeArgs, add: bool) -> CliResult {
             changed.push(label);
         }
     }
+    // Already as asked: success, and nothing to write.
     if changed.is_empty() {
-        return Err(CliError::new("no label added or removed"));
+        eprintln!("no label added or removed; nothing was written");
+        return Ok(());
     }
     let kind = if add {
         OpKind::LabelChange {

@@ -5,7 +5,7 @@ use crate::cli::context::Ctx;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::terminal::{Ui, escape};
 use crate::sync::install::{self, ForeignHooks, InstallError};
-use crate::sync::pass::{Kind, pending_refs};
+use crate::sync::pass::{Held, Kind, held_refs, pending_refs};
 use crate::sync::{self, Outcome, Report, SyncError};
 use clap::Args;
 
@@ -20,6 +20,11 @@ pub struct InstallArgs {
     /// Leave hook files that are not shell scripts alone and print what to add
     #[arg(long)]
     pub manual: bool,
+    /// In the repository people push to (usually bare): check every pushed bug and
+    /// identity and refuse the invalid ones, each with its reason, while the rest of
+    /// the push goes through
+    #[arg(long, conflicts_with_all = ["remote", "force", "manual"])]
+    pub server: bool,
 }
 
 #[derive(Args, Debug)]
@@ -43,6 +48,9 @@ impl From<InstallError> for CliError {
                 "use --force to move it aside and chain it, or --manual to add the lines yourself",
             ),
             InstallError::NoSuchRemote(_) => Some("\"git remote -v\" lists the remotes"),
+            InstallError::HookInUse(_) => {
+                Some("move it away, then run \"git bug install --server\" again")
+            }
             _ => None,
         };
         let error = CliError::new(e.to_string());
@@ -63,6 +71,15 @@ impl From<SyncError> for CliError {
 }
 
 pub fn install(ctx: &Ctx, args: &InstallArgs) -> CliResult {
+    if args.server {
+        for line in &install::install_server(ctx.repo)?.lines {
+            eprintln!("{line}");
+        }
+        eprintln!(
+            "Every bug and identity pushed here is now checked; invalid ones are refused, each with its reason."
+        );
+        return Ok(());
+    }
     let foreign = if args.force {
         ForeignHooks::Chain
     } else if args.manual {
@@ -75,6 +92,11 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> CliResult {
         eprintln!("{line}");
     }
     eprintln!("git fetch now brings bugs in and merges them; git push carries them out.");
+    if ctx.repo.is_bare() {
+        eprintln!(
+            "This is a bare repository: if people push to it, \"git bug install --server\" makes it check every pushed bug and identity and refuse the invalid ones."
+        );
+    }
     Ok(())
 }
 
@@ -116,7 +138,7 @@ fn print_report(ui: &mut Ui, report: &Report) -> CliResult {
             Outcome::Rebased => "updated (local changes replayed on top)".to_string(),
             Outcome::Merged => "updated (merge commit)".to_string(),
             Outcome::UpToDate => continue,
-            Outcome::Pending(why) => format!("pending: {why}"),
+            Outcome::Incomplete(why) => format!("pending: {why}"),
             Outcome::WaitingFor(author) => format!(
                 "pending: author identity {} has not arrived yet",
                 crate::entity::id::human(author)
@@ -177,13 +199,35 @@ pub fn pull(ctx: &Ctx, ui: &mut Ui, args: &RemoteArgs) -> CliResult {
 pub fn push(ctx: &Ctx, args: &RemoteArgs) -> CliResult {
     let remote = default_remote(ctx, args.remote.as_deref())?;
     let report = sync::push(ctx.repo, &remote)?;
-    if report.updated.is_empty() && report.unpushed.is_empty() {
+    for line in &report.remote_lines {
+        eprintln!("{}", escape(line, false));
+    }
+    if report.updated.is_empty() && report.unpushed.is_empty() && report.refused.is_empty() {
         eprintln!("already up to date");
     } else if !report.updated.is_empty() {
         eprintln!("{remote}: pushed {}", describe_refs(&report.updated));
     }
     for warning in &report.warnings {
         eprintln!("warning: {}", crate::cli::terminal::escape(warning, false));
+    }
+    for (name, why) in &report.refused {
+        eprintln!(
+            "error: {remote} refused {}: {}",
+            describe_refs(std::slice::from_ref(name)),
+            escape(why, false)
+        );
+    }
+    if !report.refused.is_empty() && report.unpushed.is_empty() {
+        return Err(CliError::new(format!(
+            "{remote} refused {} for the reasons above",
+            describe_refs(
+                &report
+                    .refused
+                    .iter()
+                    .map(|(name, _)| name.clone())
+                    .collect::<Vec<_>>()
+            )
+        )));
     }
     if !report.unpushed.is_empty() {
         return Err(CliError::new(format!(
@@ -249,6 +293,7 @@ pub fn status(ctx: &Ctx, ui: &mut Ui) -> CliResult {
         writeln!(out, "No remotes.")?;
     }
     let pending = pending_refs(ctx.repo, None)?;
+    let held = held_refs(ctx.repo)?;
     for remote in &remotes {
         let fetch = ctx.repo.config_get_all(&format!("remote.{remote}.fetch"))?;
         let installed = install::fetch_refspecs(remote)
@@ -298,6 +343,23 @@ pub fn status(ctx: &Ctx, ui: &mut Ui) -> CliResult {
                 describe_refs(&waiting)
             }
         )?;
+        for (tracking, why) in held.iter().filter(|(t, _)| &t.remote == remote) {
+            let what = if tracking.kind == Kind::Bug {
+                "bug"
+            } else {
+                "identity"
+            };
+            let (state, reason) = match why {
+                Held::Refused(reason) => ("refused", reason),
+                Held::Incomplete(reason) => ("incomplete", reason),
+            };
+            writeln!(
+                out,
+                "  {state}: {what} {}: {}",
+                crate::entity::id::human(&tracking.id),
+                escape(reason, false)
+            )?;
+        }
     }
     Ok(())
 }
