@@ -10,6 +10,7 @@ pub mod cli;
 pub mod doctor;
 pub mod entity;
 pub mod identity;
+pub mod limits;
 pub mod links;
 pub mod localtime;
 pub mod query;

@@ -3,6 +3,7 @@
 
 use crate::entity::gojson::Json;
 use crate::entity::id::{hash_id, is_valid_id};
+use crate::limits::{MAX_LABEL_BYTES, MAX_LABELS_PER_OP, MAX_MESSAGE_BYTES, MAX_TITLE_BYTES};
 use base64::Engine;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -289,6 +290,7 @@ impl Operation {
             }
             OpKind::SetTitle { title, was } => {
                 check_title(title)?;
+                check_size("previous title", was, MAX_TITLE_BYTES)?;
                 if !is_safe_one_line(was) {
                     return Err("previous title contains control characters".into());
                 }
@@ -308,6 +310,12 @@ impl Operation {
                     .collect();
                 if all.is_empty() {
                     return Err("no label added or removed".into());
+                }
+                if all.len() > MAX_LABELS_PER_OP {
+                    return Err(format!(
+                        "operation changes {} labels, more than {MAX_LABELS_PER_OP} (the cap per operation)",
+                        all.len()
+                    ));
                 }
                 for label in all {
                     check_label(label)?;
@@ -370,6 +378,7 @@ pub fn is_safe(s: &str) -> bool {
 }
 
 fn check_title(title: &str) -> Result<(), String> {
+    check_size("title", title, MAX_TITLE_BYTES)?;
     if is_blank(title) {
         return Err("title is empty".into());
     }
@@ -379,7 +388,28 @@ fn check_title(title: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses text longer than its cap, before any scan of it.
+fn check_size(what: &str, text: &str, cap: usize) -> Result<(), String> {
+    if text.len() > cap {
+        return Err(format!(
+            "{what} is {} bytes long, more than {} (the cap on a {what})",
+            text.len(),
+            human_size(cap)
+        ));
+    }
+    Ok(())
+}
+
+fn human_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 fn check_safe(what: &str, text: &str) -> Result<(), String> {
+    check_size(what, text, MAX_MESSAGE_BYTES)?;
     if is_safe(text) {
         Ok(())
     } else {
@@ -389,6 +419,7 @@ fn check_safe(what: &str, text: &str) -> Result<(), String> {
 
 /// A label is any non-blank text without control characters.
 pub fn check_label(label: &str) -> Result<(), String> {
+    check_size("label", label, MAX_LABEL_BYTES)?;
     if is_blank(label) {
         return Err("a label cannot be empty".into());
     }

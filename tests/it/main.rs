@@ -5,6 +5,7 @@ mod common;
 mod commands;
 mod doctor;
 mod help;
+mod hostile;
 mod identity_race;
 mod interop;
 mod links;
