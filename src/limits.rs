@@ -49,3 +49,9 @@ pub const READ_MAX_COMMITS: usize = 1_000_000;
 pub const MAX_PACK_BYTES: usize = 16 << 20;
 /// Parents of one commit.
 pub const MAX_PARENTS: usize = 16;
+
+/// Bytes of one attached file. git carries any size, but every clone
+/// fetches every attachment forever: this keeps a bug a bug report.
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
+/// Files attached to one operation.
+pub const MAX_FILES_PER_OP: usize = 100;

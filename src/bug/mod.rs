@@ -1,6 +1,7 @@
 //! Bugs: an entity whose operations compile into a [`Snapshot`]. This module
 //! reads bugs from `refs/bugs/*` and writes new operations to them.
 
+pub mod attachment;
 pub mod operation;
 pub mod snapshot;
 pub mod validate;

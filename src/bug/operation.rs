@@ -270,11 +270,14 @@ impl Operation {
             return Err("operation nonce must be 20 to 64 bytes".into());
         }
         let files_ok = |files: &Option<Vec<String>>| {
-            files.iter().flatten().all(|h| {
-                (h.len() == 40 || h.len() == 64)
-                    && h.bytes()
-                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            })
+            files
+                .as_ref()
+                .is_none_or(|f| f.len() <= crate::limits::MAX_FILES_PER_OP)
+                && files.iter().flatten().all(|h| {
+                    (h.len() == 40 || h.len() == 64)
+                        && h.bytes()
+                            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                })
         };
         match &self.kind {
             OpKind::Create {
@@ -285,7 +288,10 @@ impl Operation {
                 check_title(title)?;
                 check_safe("message", message)?;
                 if !files_ok(files) {
-                    return Err("invalid file hash".into());
+                    return Err(format!(
+                        "invalid file hash, or more than {} files",
+                        crate::limits::MAX_FILES_PER_OP
+                    ));
                 }
             }
             OpKind::SetTitle { title, was } => {
@@ -298,7 +304,10 @@ impl Operation {
             OpKind::AddComment { message, files } => {
                 check_safe("message", message)?;
                 if !files_ok(files) {
-                    return Err("invalid file hash".into());
+                    return Err(format!(
+                        "invalid file hash, or more than {} files",
+                        crate::limits::MAX_FILES_PER_OP
+                    ));
                 }
             }
             OpKind::SetStatus { .. } | OpKind::NoOp => {}
@@ -331,7 +340,10 @@ impl Operation {
                 }
                 check_safe("message", message)?;
                 if !files_ok(files) {
-                    return Err("invalid file hash".into());
+                    return Err(format!(
+                        "invalid file hash, or more than {} files",
+                        crate::limits::MAX_FILES_PER_OP
+                    ));
                 }
             }
             OpKind::SetMetadata {

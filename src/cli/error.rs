@@ -72,6 +72,9 @@ impl From<PrefixError> for CliError {
             PrefixError::NotFound { kind, .. } if kind == "identity" => {
                 "\"git bug user\" lists the identities"
             }
+            PrefixError::NotFound { kind, .. } if kind == "file" => {
+                "\"git bug file ls\" lists the attached files"
+            }
             PrefixError::NotFound { .. } => {
                 "\"git bug bug comment BUG_ID\" lists the comments of a bug"
             }

@@ -15,8 +15,8 @@ pub use error::{CliError, CliResult};
 use crate::repo::Repo;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    comment, completion, doctor, help, hook, label, list, man, new, rm, select, show, status, sync,
-    title, user,
+    comment, completion, doctor, file, help, hook, label, list, man, new, rm, select, show, status,
+    sync, title, user,
 };
 use context::Ctx;
 use terminal::{ColorChoice, Ui};
@@ -84,6 +84,9 @@ enum Command {
     User(user::UserArgs),
     /// List the labels in use on any bug
     Label,
+    /// List and write out files attached to bugs (new and comment take --attach)
+    #[command(subcommand)]
+    File(file::FileCommand),
     /// Set up this clone so that git fetch and git push carry bugs
     ///
     /// In a clone: adds the fetch refspecs of bugs and identities to each remote,
@@ -215,6 +218,7 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         },
         Command::User(args) => user::run(&ctx, ui, args),
         Command::Label => label::list_all(&ctx, ui),
+        Command::File(command) => file::run(&ctx, ui, command),
         Command::Install(args) => sync::install(&ctx, args),
         Command::Uninstall(args) => sync::uninstall(&ctx, args),
         Command::Status => sync::status(&ctx, ui),

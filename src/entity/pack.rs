@@ -237,8 +237,52 @@ pub fn write_pack_commit(
     if let Some(create) = create_clock {
         entries.push(marker(format!("create-clock-{create}")));
     }
+    let files = attached_files(blob);
+    if !files.is_empty() {
+        let listing: Vec<TreeEntry> = files
+            .iter()
+            .enumerate()
+            .map(|(n, oid)| TreeEntry::file(format!("file{n}"), *oid))
+            .collect();
+        entries.push(TreeEntry {
+            name: "extra".into(),
+            oid: repo.write_tree(&listing)?,
+            mode: TreeEntry::TREE,
+        });
+    }
     let tree = repo.write_tree(&entries)?;
     Ok(repo.write_entity_commit(tree, parents)?)
+}
+
+/// The files the operations of a pack carry (their `files` hashes), each
+/// once, in operation and file order: what git-bug lists in the `extra`
+/// subtree so that push and fetch carry the blobs along. Readers take the
+/// files from the operations, never from `extra`.
+pub fn attached_files(blob: &[u8]) -> Vec<Oid> {
+    #[derive(serde::Deserialize)]
+    struct Files {
+        files: Option<Vec<String>>,
+    }
+    // Most packs have none: skip the parse.
+    if !blob.windows(9).any(|w| w == b"\"files\":[") {
+        return Vec::new();
+    }
+    let Ok((_, ops)) = decode_pack(blob) else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for op in ops {
+        let Ok(Files { files: Some(files) }) = serde_json::from_str::<Files>(&op.json) else {
+            continue;
+        };
+        for oid in files.iter().filter_map(|h| Oid::from_str(h).ok()) {
+            if seen.insert(oid) {
+                out.push(oid);
+            }
+        }
+    }
+    out
 }
 
 /// A merge commit joining `parents` that carries no operation, the same on

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod attachments;
 mod commands;
 mod doctor;
 mod help;
