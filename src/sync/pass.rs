@@ -419,6 +419,27 @@ pub fn record_pushed(repo: &Repo, tracked: &[(String, Oid)]) -> Result<(), RepoE
         ))
 }
 
+/// The updates git lists to a reference-transaction hook, one
+/// `<old> <new> <ref>` line each: the new values and the refs. A line that
+/// is not one (or a ref name that is not UTF-8) is skipped alone; the lines
+/// after it still count.
+pub fn transaction_updates(input: &[u8]) -> Vec<(Oid, String)> {
+    input
+        .split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let line = std::str::from_utf8(line).ok()?;
+            let mut fields = line.split(' ');
+            let (old, new, name) = (fields.next()?, fields.next()?, fields.next()?);
+            // git2 would take a short hex string as a zero-padded id.
+            let full = |id: &str| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit());
+            if !full(old) || !full(new) || fields.next().is_some() {
+                return None;
+            }
+            Some((Oid::from_str(new).ok()?, name.to_string()))
+        })
+        .collect()
+}
+
 /// Merges the tracking refs a hook was told about, and the bugs that were
 /// waiting for an identity among them. Reads nothing else, so that a fetch
 /// that updates thousands of refs one transaction at a time stays linear.
@@ -614,5 +635,21 @@ mod tests {
         );
         assert!(parse_tracking_ref("refs/remotes/origin/main", Oid::ZERO_SHA1).is_none());
         assert!(parse_tracking_ref("refs/heads/bugs/x", Oid::ZERO_SHA1).is_none());
+    }
+
+    #[test]
+    fn reads_transaction_lines_past_a_bad_one() {
+        let (old, new) = ("0".repeat(40), "1".repeat(40));
+        let mut input = format!("{old} {new} refs/heads/caf").into_bytes();
+        // A ref name in Latin-1, as git allows.
+        input.push(0xe9);
+        input.extend(format!("\nnot a line\n{old} {new} refs/remotes/o/bugs/x\n").bytes());
+        assert_eq!(
+            transaction_updates(&input),
+            vec![(
+                Oid::from_str(&new).unwrap(),
+                "refs/remotes/o/bugs/x".to_string()
+            )]
+        );
     }
 }

@@ -11,6 +11,7 @@ mod identity_race;
 mod interop;
 mod links;
 mod man;
+mod mutation;
 mod query;
 mod server;
 mod smoke;
