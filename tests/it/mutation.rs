@@ -4,8 +4,104 @@
 //! `Err`, never as a panic, and the properties of `git_bug::fuzzing` hold.
 //! `scripts/fuzz.sh` runs the same targets for as long as one wants.
 
-use crate::common::{BIN, TestEnv};
+use crate::common::{BIN, TestEnv, fixtures};
 use crate::sync::Shell;
+use git_bug::fuzzing::{Failure, Fuzzer, query_groupings, run_cases, sample_blobs};
+use std::path::Path;
+
+/// Mutations per target and seed; two seeds each.
+const CASES: usize = 1000;
+const SEEDS: [u64; 2] = [1, 0x5eed];
+
+fn no_failure(target: &str, extra: impl Fn(&Path) -> Vec<Vec<u8>>) {
+    for seed in SEEDS {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let seeds = extra(dir.path());
+        if let Err(Failure { input, problem }) = run_cases(target, seed, CASES, dir.path(), seeds) {
+            panic!(
+                "{target}, seed {seed}: {problem}\ninput ({} bytes): {:?}",
+                input.len(),
+                String::from_utf8_lossy(&input[..input.len().min(2000)])
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Seeded mutations of every target
+// ---------------------------------------------------------------------------
+
+#[test]
+fn operation_packs_survive_mutation() {
+    no_failure("pack", |dir| {
+        sample_blobs(
+            &fixtures().join("gitbug-sample.bundle"),
+            &dir.join("sample"),
+        )
+        .expect("the sample bundle")
+    });
+}
+
+#[test]
+fn tree_layouts_survive_mutation() {
+    no_failure("tree", |_| Vec::new());
+}
+
+#[test]
+fn queries_survive_mutation() {
+    no_failure("query", |_| Vec::new());
+}
+
+#[test]
+fn trailers_survive_mutation() {
+    no_failure("trailers", |_| Vec::new());
+}
+
+#[test]
+fn hook_input_survives_mutation() {
+    no_failure("hook", |_| Vec::new());
+}
+
+// ---------------------------------------------------------------------------
+// Properties on chosen inputs (each can fail)
+// ---------------------------------------------------------------------------
+
+/// A query reads the same as one argument, one argument per word, or pairs.
+#[test]
+fn a_query_parses_the_same_however_it_is_split() {
+    for query in [
+        "label:kind/bug crash",
+        "label:kind/bug status:open crash",
+        "crash label:kind/bug sort:edit-asc status:closed",
+        "author:jane metadata:origin:github no:label word",
+    ] {
+        let groupings = query_groupings(query).expect("no quotes");
+        let (_, first) = &groupings[0];
+        assert!(first.is_ok(), "{query}: {first:?}");
+        for (how, other) in &groupings[1..] {
+            assert_eq!(first, other, "{query} {how}");
+        }
+    }
+}
+
+/// The sample's packs, written by the Go git-bug, decode, re-encode and
+/// decode again to the same operations (the pack target checks each).
+#[test]
+fn sample_packs_round_trip() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let blobs = sample_blobs(
+        &fixtures().join("gitbug-sample.bundle"),
+        &dir.path().join("s"),
+    )
+    .expect("the sample bundle");
+    assert!(blobs.len() >= 20, "{} packs", blobs.len());
+    let mut fuzzer = Fuzzer::new("pack", 0, dir.path()).expect("pack target");
+    for blob in &blobs {
+        if let Err(f) = fuzzer.run(blob) {
+            panic!("{}", f.problem);
+        }
+    }
+}
 
 // ---------------------------------------------------------------------------
 // The hook's input, through the real binary
