@@ -5,7 +5,7 @@
 //! `scripts/fuzz.sh` runs the same targets for as long as one wants.
 
 use crate::common::{BIN, TestEnv, fixtures};
-use crate::sync::Shell;
+use crate::sync::{Shell, git_out};
 use git_bug::fuzzing::{Failure, Fuzzer, query_groupings, run_cases, sample_blobs};
 use std::path::Path;
 
@@ -101,6 +101,48 @@ fn sample_packs_round_trip() {
             panic!("{}", f.problem);
         }
     }
+}
+
+/// An edit clock entry with a sign (`edit-clock-+5`) is refused: git-bug
+/// reads decimal digits only.
+#[test]
+fn tree_entry_numbers_with_a_sign_are_refused() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut fuzzer = Fuzzer::new("tree", 0, dir.path()).expect("tree target");
+    for layout in [
+        "100644 create-clock-+11 empty\n100644 edit-clock-1 empty\n100644 ops ops\n100644 version-4 empty",
+        "100644 edit-clock-+1 empty\n100644 ops ops\n100644 version-4 empty",
+        "100644 edit-clock-1 empty\n100644 ops ops\n100644 version-+4 empty",
+    ] {
+        if let Err(f) = fuzzer.run(layout.as_bytes()) {
+            panic!("{layout:?}: {}", f.problem);
+        }
+    }
+}
+
+/// The same through the binary: a bug whose head commit says
+/// `edit-clock-+N` is reported unreadable, not shown.
+#[test]
+fn a_bug_with_a_signed_clock_is_unreadable() {
+    let env = TestEnv::new();
+    let repo = env.repo("r");
+    let id = env.new_bug(&repo, "Crash on start", "It crashes.");
+    let head = git_out(&env, &repo, &["rev-parse", &format!("refs/bugs/{id}")]);
+    let tree = git_out(&env, &repo, &["ls-tree", &head]);
+    let signed = tree.replace("\tedit-clock-", "\tedit-clock-+");
+    assert_ne!(signed, tree);
+    let sh = Shell::new(&env, None);
+    let new_tree = sh.git_stdin(&repo, &["mktree"], format!("{signed}\n").as_bytes());
+    let commit = sh.git_stdin(&repo, &["commit-tree", &new_tree], b"");
+    env.git(&repo, &["update-ref", &format!("refs/bugs/{id}"), &commit])
+        .ok();
+    let run = env.bug(&repo, &["bug", "show", &id[..7]]);
+    assert!(run.code != 0, "shown: {}", run.stdout);
+    assert!(
+        run.stderr.contains("unreadable number in `edit-clock-+"),
+        "{}",
+        run.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------
