@@ -5,7 +5,7 @@
 //!     cargo run --release --example fuzz -- replay <target> <file>
 //!
 //! Each input that makes a parser panic, break a property, run longer than
-//! ten seconds or allocate more than 256 MiB is written to
+//! two seconds or allocate more than 256 MiB is written to
 //! `target/fuzz/<target>/`; the run goes on, and exits 1 at the end if
 //! anything was found. `scripts/fuzz.sh` runs every target.
 
@@ -52,7 +52,9 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 /// More heap than this for one case is a finding.
 const MAX_CASE_BYTES: usize = 256 << 20;
-/// A case running longer than this is a hang.
+/// A case running longer than this is too slow (the input is saved)...
+const SLOW: Duration = Duration::from_secs(2);
+/// ...and one running longer than this is a hang (the run stops).
 const HANG: Duration = Duration::from_secs(10);
 /// Stop after this many distinct findings.
 const MAX_FINDINGS: usize = 20;
@@ -172,7 +174,9 @@ fn fuzz(target: &str, seconds: u64, seed: u64, top: &Path, work: &Path, out: &Pa
         let before = LIVE.load(Ordering::Relaxed);
         PEAK.store(before, Ordering::Relaxed);
         CASE_STARTED.store(start.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+        let case_start = Instant::now();
         let result = fuzzer.run(&input);
+        let took = case_start.elapsed();
         CASE_STARTED.store(0, Ordering::Relaxed);
         cases += 1;
         let used = PEAK.load(Ordering::Relaxed).saturating_sub(before);
@@ -184,11 +188,19 @@ fn fuzz(target: &str, seconds: u64, seed: u64, top: &Path, work: &Path, out: &Pa
                 used >> 20,
                 input.len()
             )),
+            // Linear parsers read 1 MiB in well under a second.
+            Ok(()) if took > SLOW => Some(format!(
+                "took {:.1} s for an input of {} bytes",
+                took.as_secs_f64(),
+                input.len()
+            )),
             Ok(()) => None,
         };
         if let Some(problem) = failure {
             let key = if problem.starts_with("allocated") {
                 "allocation".to_string()
+            } else if problem.starts_with("took") {
+                "slow".to_string()
             } else {
                 outcome_class(&problem)
             };
