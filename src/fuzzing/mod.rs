@@ -169,17 +169,13 @@ impl Fuzzer {
 /// An outcome without its numbers, ids and quoted parts, so that "line 3"
 /// and "line 4", or two commits, of the same error count as one.
 pub fn outcome_class(outcome: &str) -> String {
-    let mut unquoted = String::new();
-    let mut quote = None;
-    let mut escaped = false;
-    for c in outcome.chars() {
-        match quote {
-            Some(_) if escaped => escaped = false,
-            Some(_) if c == '\\' => escaped = true,
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '`' => quote = Some(c),
-            None => unquoted.push(c),
+    // From the first quote to the last: quoted names may hold quotes.
+    let mut unquoted = outcome.to_string();
+    for quote in ['"', '`'] {
+        if let (Some(first), Some(last)) = (unquoted.find(quote), unquoted.rfind(quote))
+            && first < last
+        {
+            unquoted.replace_range(first..=last, "\u{2026}");
         }
     }
     let mut class = String::new();
