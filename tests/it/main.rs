@@ -9,6 +9,7 @@ mod hostile;
 mod identity_race;
 mod interop;
 mod links;
+mod malformed;
 mod man;
 mod query;
 mod server;

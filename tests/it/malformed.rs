@@ -1,0 +1,1168 @@
+//! Malformed remote data, class by class (RELIABILITY.md §2.4, M1–M22): a
+//! server holds one hostile entity per case beside valid bugs, and every
+//! case is checked along the three ways data arrives:
+//!
+//! - (a) a plain `git fetch` in a clone with `git bug install` (the hooks
+//!   merge during the fetch);
+//! - (b) a `git fetch` in a clone without hooks, merged by the next command
+//!   (`git bug ls`);
+//! - (c) one `git push` of everything to a server with
+//!   `git bug install --server`, which refuses each bad ref with a reason.
+//!
+//! The hostile data is written with git plumbing, as a hostile peer would.
+//! All cases share one server and one fetch or push per path; failures are
+//! collected and reported together, each naming its class.
+
+use crate::common::TestEnv;
+use crate::sync::{Shell, bug_ref, clone_in, new_bug, ref_value, server_in};
+use git_bug::entity::id::{hash_id, human};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+// ---------------------------------------------------------------------------
+// Operations and packs as JSON text
+// ---------------------------------------------------------------------------
+
+/// A 28-character nonce (20 bytes in padded base64), unique per `seed`.
+fn nonce(seed: &str) -> String {
+    format!("{}A=", &hash_id(seed.as_bytes())[..26])
+}
+
+/// An operation as the CLI writes one; `fields` (maybe empty) follow the
+/// nonce.
+fn op(kind: u32, seed: &str, fields: &str) -> String {
+    let comma = if fields.is_empty() { "" } else { "," };
+    format!(
+        r#"{{"type":{kind},"timestamp":1700000000,"nonce":"{}"{comma}{fields}}}"#,
+        nonce(seed)
+    )
+}
+
+fn create_op(title: &str) -> String {
+    op(
+        1,
+        title,
+        &format!(r#""title":"{title}","message":"","files":null"#),
+    )
+}
+
+fn comment_op(message: &str) -> String {
+    op(
+        3,
+        message,
+        &format!(r#""message":"{message}","files":null"#),
+    )
+}
+
+fn pack_json(author: &str, ops: &[String]) -> Vec<u8> {
+    format!(
+        r#"{{"author":{{"id":"{author}"}},"ops":[{}]}}"#,
+        ops.join(",")
+    )
+    .into_bytes()
+}
+
+/// The markers of an ordinary commit: clocks and format version 4.
+fn markers(create: Option<u64>, edit: u64) -> Vec<String> {
+    let mut names = vec![format!("edit-clock-{edit}"), "version-4".to_string()];
+    names.extend(create.map(|c| format!("create-clock-{c}")));
+    names
+}
+
+// ---------------------------------------------------------------------------
+// Writing objects by hand
+// ---------------------------------------------------------------------------
+
+/// Writes bug and identity objects into `repo` with git plumbing.
+struct Forge<'a> {
+    sh: &'a Shell<'a>,
+    repo: PathBuf,
+    author: String,
+}
+
+impl Forge<'_> {
+    fn blob(&self, bytes: &[u8]) -> String {
+        self.sh
+            .git_stdin(&self.repo, &["hash-object", "-w", "--stdin"], bytes)
+    }
+
+    /// A tree of `(mode, type, oid, name)` entries.
+    fn tree(&self, entries: &[(&str, &str, String, String)]) -> String {
+        let listing: String = entries
+            .iter()
+            .map(|(mode, kind, oid, name)| format!("{mode} {kind} {oid}\t{name}\n"))
+            .collect();
+        self.sh
+            .git_stdin(&self.repo, &["mktree"], listing.as_bytes())
+    }
+
+    /// A tree holding `ops` (as a blob) and an empty marker per name.
+    fn layout(&self, ops: &[u8], names: &[String]) -> String {
+        let empty = self.blob(b"");
+        let mut entries = vec![("100644", "blob", self.blob(ops), "ops".to_string())];
+        for name in names {
+            entries.push(("100644", "blob", empty.clone(), name.clone()));
+        }
+        self.tree(&entries)
+    }
+
+    /// Raw commit text written as it is (`--literally`: git checks nothing).
+    fn raw_commit(&self, text: &str) -> String {
+        self.sh.git_stdin(
+            &self.repo,
+            &[
+                "hash-object",
+                "--literally",
+                "-t",
+                "commit",
+                "-w",
+                "--stdin",
+            ],
+            text.as_bytes(),
+        )
+    }
+
+    /// A commit of `tree` with git-bug's empty author and committer.
+    fn commit(&self, tree: &str, parents: &[&str]) -> String {
+        let mut raw = format!("tree {tree}\n");
+        for parent in parents {
+            raw.push_str(&format!("parent {parent}\n"));
+        }
+        raw.push_str("author  <> 1700000000 +0000\ncommitter  <> 1700000000 +0000\n\n");
+        self.raw_commit(&raw)
+    }
+
+    /// A bug commit of `ops` by our author with the given markers.
+    fn pack(&self, ops: &[String], names: &[String], parents: &[&str]) -> String {
+        let tree = self.layout(&pack_json(&self.author, ops), names);
+        self.commit(&tree, parents)
+    }
+
+    /// A valid root commit creating the bug `title`: (id, commit).
+    fn root(&self, title: &str, edit: u64) -> (String, String) {
+        let create = create_op(title);
+        let commit = self.pack(std::slice::from_ref(&create), &markers(Some(1), edit), &[]);
+        (hash_id(create.as_bytes()), commit)
+    }
+
+    /// A root bug commit whose ops blob is exactly `blob`.
+    fn root_blob(&self, blob: &[u8], names: &[String]) -> String {
+        let tree = self.layout(blob, names);
+        self.commit(&tree, &[])
+    }
+
+    /// A valid root, then a commit of `ops` above it with `names`.
+    fn on_root(&self, title: &str, ops: &[String], names: &[String]) -> (String, String) {
+        let (id, root) = self.root(title, 1);
+        (id, self.pack(ops, names, &[&root]))
+    }
+
+    fn set_ref(&self, name: &str, oid: &str) {
+        self.sh.git(&self.repo, &["update-ref", name, oid]).ok();
+    }
+
+    /// A bug of `len` commits in one line, written with `git fast-import`:
+    /// its id.
+    fn chain(&self, title: &str, len: u64) -> String {
+        let create = create_op(title);
+        let id = hash_id(create.as_bytes());
+        let empty = self.blob(b"");
+        let mut stream = Vec::new();
+        for n in 1..=len {
+            let ops = if n == 1 {
+                create.clone()
+            } else {
+                comment_op(&format!("{title} {n}"))
+            };
+            let blob = pack_json(&self.author, &[ops]);
+            stream.extend_from_slice(
+                format!(
+                    "commit {}\nmark :{n}\ncommitter <> 1700000000 +0000\ndata 0\n",
+                    bug_ref(&id)
+                )
+                .as_bytes(),
+            );
+            if n > 1 {
+                stream.extend_from_slice(format!("from :{}\n", n - 1).as_bytes());
+            }
+            stream.extend_from_slice(b"deleteall\n");
+            stream.extend_from_slice(
+                format!("M 100644 inline ops\ndata {}\n", blob.len()).as_bytes(),
+            );
+            stream.extend_from_slice(&blob);
+            stream.push(b'\n');
+            let create = if n == 1 { Some(1) } else { None };
+            for name in markers(create, n) {
+                stream.extend_from_slice(format!("M 100644 {empty} {name}\n").as_bytes());
+            }
+            stream.push(b'\n');
+        }
+        self.sh
+            .run(
+                &self.repo,
+                "git",
+                &["fast-import", "--quiet"],
+                Some(&stream),
+            )
+            .ok();
+        id
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The cases
+// ---------------------------------------------------------------------------
+
+/// What must become of one entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Valid data: merged, listed, accepted by the server.
+    Merged,
+    /// Never acceptable: not merged, listed as refused by `status`.
+    Refused,
+    /// Waits for its author: not merged, listed as not merged yet.
+    Pending,
+    /// History missing: not merged, listed as incomplete.
+    Incomplete,
+    /// Not merged; `status` lists it one way or another.
+    Held,
+}
+
+struct Case {
+    /// The class of RELIABILITY.md §2.4 and what is wrong.
+    class: &'static str,
+    what: &'static str,
+    /// The full ref name on the server.
+    name: String,
+    expect: Expect,
+    /// What the checked server must do; `None`: not pushed there.
+    server: Option<Expect>,
+}
+
+impl Case {
+    fn label(&self) -> String {
+        format!("{} {}", self.class, self.what)
+    }
+
+    /// `bug` or `identity`, and the id, as `status` names them.
+    fn kind_and_id(&self) -> (&str, &str) {
+        match self.name.strip_prefix("refs/bugs/") {
+            Some(id) => ("bug", id),
+            None => (
+                "identity",
+                self.name.strip_prefix("refs/identities/").unwrap(),
+            ),
+        }
+    }
+}
+
+/// Writes the hostile entities of every class, and a few valid ones, into
+/// `forge`: the cases.
+fn build_cases(f: &Forge) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut add = |class, what, name: String, expect| {
+        cases.push(Case {
+            class,
+            what,
+            name,
+            expect,
+            server: Some(if expect == Expect::Held || expect == Expect::Pending {
+                Expect::Refused
+            } else {
+                expect
+            }),
+        });
+    };
+    let bug = |id: &str| bug_ref(id);
+    let author = f.author.clone();
+
+    // Valid entities beside the hostile ones: the control that the crafted
+    // data is right where it is not meant to be wrong.
+    let (id, commit) = f.on_root("Crafted and fine", &[comment_op("fine")], &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add("control", "hand-made valid bug", bug(&id), Expect::Merged);
+
+    // M1: not JSON, truncated JSON.
+    let blob = b"this is not json";
+    let id = hash_id(b"M1 not json");
+    f.set_ref(&bug(&id), &f.root_blob(blob, &markers(Some(1), 1)));
+    add("M1", "ops blob is not JSON", bug(&id), Expect::Refused);
+    let blob = format!(r#"{{"author":{{"id":"{author}"}},"ops":[{{"type":1,"#);
+    let id = hash_id(b"M1 truncated");
+    f.set_ref(
+        &bug(&id),
+        &f.root_blob(blob.as_bytes(), &markers(Some(1), 1)),
+    );
+    add(
+        "M1",
+        "ops blob is truncated JSON",
+        bug(&id),
+        Expect::Refused,
+    );
+
+    // M2: wrong schema.
+    let create = create_op("No author");
+    let blob = format!(r#"{{"ops":[{create}]}}"#);
+    let id = hash_id(create.as_bytes());
+    f.set_ref(
+        &bug(&id),
+        &f.root_blob(blob.as_bytes(), &markers(Some(1), 1)),
+    );
+    add("M2", "pack without author", bug(&id), Expect::Refused);
+    let create = op(1, "M2 type", r#""title":5,"message":"","files":null"#);
+    let id = hash_id(create.as_bytes());
+    f.set_ref(&bug(&id), &f.pack(&[create], &markers(Some(1), 1), &[]));
+    add("M2", "title is a number", bug(&id), Expect::Refused);
+    let create = op(
+        1,
+        "M2 duplicate",
+        r#""title":"One","title":"Two","message":"","files":null"#,
+    );
+    let id = hash_id(create.as_bytes());
+    f.set_ref(&bug(&id), &f.pack(&[create], &markers(Some(1), 1), &[]));
+    add("M2", "duplicate key", bug(&id), Expect::Refused);
+    let create = op(
+        1,
+        "M2 unknown",
+        r#""title":"Extra field","message":"","files":null,"priority":"high""#,
+    );
+    let id = hash_id(create.as_bytes());
+    f.set_ref(&bug(&id), &f.pack(&[create], &markers(Some(1), 1), &[]));
+    add(
+        "M2",
+        "unknown field in an operation",
+        bug(&id),
+        Expect::Refused,
+    );
+
+    // M3: an operation type from a newer client. Not merged (the project
+    // refuses it rather than keeping it read-only).
+    let unknown = op(99, "M3", r#""message":"?","files":null"#);
+    let (id, commit) = f.on_root("Unknown op", &[unknown], &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add("M3", "unknown operation type", bug(&id), Expect::Refused);
+
+    // M4: no `ops`, or `ops` not a blob.
+    let create = create_op("No ops entry");
+    let id = hash_id(create.as_bytes());
+    let empty = f.blob(b"");
+    let names = markers(Some(1), 1);
+    let entries: Vec<_> = names
+        .iter()
+        .map(|n| ("100644", "blob", empty.clone(), n.clone()))
+        .collect();
+    f.set_ref(&bug(&id), &f.commit(&f.tree(&entries), &[]));
+    add("M4", "tree without ops", bug(&id), Expect::Refused);
+    let inner = f.layout(&pack_json(&author, &[create_op("Ops is a tree")]), &[]);
+    let id = hash_id(create_op("Ops is a tree").as_bytes());
+    let mut entries: Vec<_> = names
+        .iter()
+        .map(|n| ("100644", "blob", empty.clone(), n.clone()))
+        .collect();
+    entries.push(("040000", "tree", inner, "ops".into()));
+    f.set_ref(&bug(&id), &f.commit(&f.tree(&entries), &[]));
+    add("M4", "ops is a tree", bug(&id), Expect::Refused);
+    let create = create_op("Ops is a symlink");
+    let id = hash_id(create.as_bytes());
+    let mut entries: Vec<_> = names
+        .iter()
+        .map(|n| ("100644", "blob", empty.clone(), n.clone()))
+        .collect();
+    entries.push((
+        "120000",
+        "blob",
+        f.blob(&pack_json(&author, &[create])),
+        "ops".into(),
+    ));
+    f.set_ref(&bug(&id), &f.commit(&f.tree(&entries), &[]));
+    add("M4", "ops is a symlink", bug(&id), Expect::Refused);
+    let (_, target) = f.root("Submodule target", 1);
+    let id = hash_id(create_op("Ops is a submodule").as_bytes());
+    let mut entries: Vec<_> = names
+        .iter()
+        .map(|n| ("100644", "blob", empty.clone(), n.clone()))
+        .collect();
+    entries.push(("160000", "commit", target, "ops".into()));
+    f.set_ref(&bug(&id), &f.commit(&f.tree(&entries), &[]));
+    add("M4", "ops is a submodule", bug(&id), Expect::Refused);
+
+    // M5: version and clock entries.
+    let layouts: [(&str, Vec<String>); 9] = [
+        (
+            "no version-N",
+            vec!["edit-clock-1".into(), "create-clock-1".into()],
+        ),
+        (
+            "version-5",
+            vec![
+                "edit-clock-1".into(),
+                "create-clock-1".into(),
+                "version-5".into(),
+            ],
+        ),
+        ("version-4 and version-5", {
+            let mut v = markers(Some(1), 1);
+            v.push("version-5".into());
+            v
+        }),
+        (
+            "non-numeric edit clock",
+            vec![
+                "edit-clock-x1".into(),
+                "create-clock-1".into(),
+                "version-4".into(),
+            ],
+        ),
+        (
+            "overflowing edit clock",
+            vec![
+                "edit-clock-99999999999999999999999".into(),
+                "create-clock-1".into(),
+                "version-4".into(),
+            ],
+        ),
+        (
+            "non-numeric create clock",
+            vec![
+                "edit-clock-1".into(),
+                "create-clock-one".into(),
+                "version-4".into(),
+            ],
+        ),
+        ("two edit clocks", {
+            let mut v = markers(Some(1), 1);
+            v.push("edit-clock-2".into());
+            v
+        }),
+        ("two create clocks", {
+            let mut v = markers(Some(1), 1);
+            v.push("create-clock-2".into());
+            v
+        }),
+        (
+            "edit-clock-+1",
+            vec![
+                "edit-clock-+1".into(),
+                "create-clock-1".into(),
+                "version-4".into(),
+            ],
+        ),
+    ];
+    for (what, names) in layouts {
+        let create = create_op(&format!("Layout {what}"));
+        let id = hash_id(create.as_bytes());
+        f.set_ref(&bug(&id), &f.pack(&[create], &names, &[]));
+        add("M5", what, bug(&id), Expect::Refused);
+    }
+
+    // M6: beyond the caps (pack 4 MiB, ops per pack 10,000, title 4 KiB,
+    // message 1 MiB; labels per operation far beyond any real tracker).
+    let kib = "x".repeat(1024);
+    let many: Vec<String> = (0..4200)
+        .map(|n| comment_op(&format!("{n} {kib}")))
+        .collect();
+    let (id, commit) = f.on_root("Huge pack", &many, &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add("M6", "pack of 4.1 MiB", bug(&id), Expect::Refused);
+    let many: Vec<String> = (0..10_001)
+        .map(|n| op(7, &format!("noop {n}"), ""))
+        .collect();
+    let (id, commit) = f.on_root("Many ops", &many, &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M6",
+        "10,001 operations in a pack",
+        bug(&id),
+        Expect::Refused,
+    );
+    let create = create_op(&"T".repeat(4097));
+    let id = hash_id(create.as_bytes());
+    f.set_ref(&bug(&id), &f.pack(&[create], &markers(Some(1), 1), &[]));
+    add("M6", "title of 4 KiB + 1", bug(&id), Expect::Refused);
+    let big = comment_op(&"m".repeat((1 << 20) + 1));
+    let (id, commit) = f.on_root("Huge comment", &[big], &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add("M6", "comment of 1 MiB + 1", bug(&id), Expect::Refused);
+    let labels: Vec<String> = (0..20_000).map(|n| format!(r#""l{n}""#)).collect();
+    let label_op = op(
+        5,
+        "M6 labels",
+        &format!(r#""added":[{}],"removed":null"#, labels.join(",")),
+    );
+    let (id, commit) = f.on_root("Many labels", &[label_op], &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M6",
+        "20,000 labels in one operation",
+        bug(&id),
+        Expect::Refused,
+    );
+
+    // M7: a deep chain within the caps is accepted.
+    let id = f.chain("Deep chain", 2000);
+    add("M7", "chain of 2,000 commits", bug(&id), Expect::Merged);
+
+    // M8: clocks that violate the DAG.
+    let (id, root) = f.root("Clocks backwards", 5);
+    let commit = f.pack(&[comment_op("3 after 5")], &markers(None, 3), &[&root]);
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M8",
+        "child clock below its parent's",
+        bug(&id),
+        Expect::Refused,
+    );
+    let (id, root) = f.root("Clocks equal", 5);
+    let commit = f.pack(&[comment_op("5 after 5")], &markers(None, 5), &[&root]);
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M8",
+        "child clock equal to its parent's",
+        bug(&id),
+        Expect::Refused,
+    );
+    let create = create_op("Zero edit clock");
+    let id = hash_id(create.as_bytes());
+    f.set_ref(&bug(&id), &f.pack(&[create], &markers(Some(1), 0), &[]));
+    add("M8", "zero edit clock", bug(&id), Expect::Refused);
+    let create = create_op("No create clock");
+    let id = hash_id(create.as_bytes());
+    f.set_ref(&bug(&id), &f.pack(&[create], &markers(None, 1), &[]));
+    add(
+        "M8",
+        "root without a create clock",
+        bug(&id),
+        Expect::Refused,
+    );
+    let (id, commit) = f.on_root(
+        "Create clock on a child",
+        &[comment_op("created again")],
+        &markers(Some(2), 2),
+    );
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M8",
+        "create clock on a non-root",
+        bug(&id),
+        Expect::Refused,
+    );
+    let (id, commit) = f.on_root(
+        "Jump",
+        &[comment_op("far ahead")],
+        &markers(None, 1_000_002),
+    );
+    f.set_ref(&bug(&id), &commit);
+    add("M8", "jump of 1,000,001", bug(&id), Expect::Refused);
+    let (id, root) = f.root("Jump in a merge", 1);
+    let left = f.pack(&[comment_op("left")], &markers(None, 2), &[&root]);
+    let right = f.pack(&[comment_op("right")], &markers(None, 3), &[&root]);
+    let merge = f.pack(&[], &markers(None, 5_000_000), &[&left, &right]);
+    f.set_ref(&bug(&id), &merge);
+    add(
+        "M8",
+        "jump of 5,000,000 in a merge",
+        bug(&id),
+        Expect::Refused,
+    );
+    let create = create_op("Clock 2^62");
+    let id = hash_id(create.as_bytes());
+    let names = vec![
+        format!("edit-clock-{}", 1u64 << 62),
+        "create-clock-1".into(),
+        "version-4".into(),
+    ];
+    f.set_ref(&bug(&id), &f.pack(&[create], &names, &[]));
+    add("M8", "root edit clock of 2^62", bug(&id), Expect::Refused);
+    let create = create_op("Create clock 2^62+1");
+    let id = hash_id(create.as_bytes());
+    let names = vec![
+        "edit-clock-1".into(),
+        format!("create-clock-{}", (1u64 << 62) + 1),
+        "version-4".into(),
+    ];
+    f.set_ref(&bug(&id), &f.pack(&[create], &names, &[]));
+    add("M8", "create clock above 2^62", bug(&id), Expect::Refused);
+
+    // M9: an author nobody has.
+    let create = create_op("Unknown author");
+    let id = hash_id(create.as_bytes());
+    let tree = f.layout(
+        &pack_json(&hash_id(b"nobody"), &[create]),
+        &markers(Some(1), 1),
+    );
+    f.set_ref(&bug(&id), &f.commit(&tree, &[]));
+    add(
+        "M9",
+        "author identity does not exist",
+        bug(&id),
+        Expect::Pending,
+    );
+
+    // M10: ref names.
+    let (_, commit) = f.root("Under a false name", 1);
+    let id = hash_id(b"M10 some other bug");
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M10",
+        "ref name is not the bug's id",
+        bug(&id),
+        Expect::Refused,
+    );
+    let (_, commit) = f.root("Not an id", 1);
+    f.set_ref("refs/bugs/not-an-id", &commit);
+    add(
+        "M10",
+        "ref name is not an id",
+        "refs/bugs/not-an-id".into(),
+        Expect::Refused,
+    );
+    let (id, commit) = f.root("Upper case", 1);
+    let upper = id.to_uppercase();
+    f.set_ref(&bug(&upper), &commit);
+    add(
+        "M10",
+        "ref name in upper case",
+        bug(&upper),
+        Expect::Refused,
+    );
+
+    // M11: the same operation twice.
+    let twice = comment_op("said twice");
+    let (id, child) = f.on_root("Replayed", std::slice::from_ref(&twice), &markers(None, 2));
+    let commit = f.pack(std::slice::from_ref(&twice), &markers(None, 3), &[&child]);
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M11",
+        "operation replayed in a child",
+        bug(&id),
+        Expect::Refused,
+    );
+    let (id, commit) = f.on_root("Twice in one", &[twice.clone(), twice], &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M11",
+        "operation twice in one commit",
+        bug(&id),
+        Expect::Refused,
+    );
+
+    // M12: octopus merges and merges carrying operations.
+    let (id, root) = f.root("Octopus", 1);
+    let branches: Vec<String> = (0..9)
+        .map(|n| {
+            f.pack(
+                &[comment_op(&format!("branch {n}"))],
+                &markers(None, 2),
+                &[&root],
+            )
+        })
+        .collect();
+    let parents: Vec<&str> = branches.iter().map(String::as_str).collect();
+    f.set_ref(&bug(&id), &f.pack(&[], &markers(None, 3), &parents));
+    add("M12", "merge of 9 parents", bug(&id), Expect::Refused);
+    let (id, root) = f.root("Merge with ops", 1);
+    let left = f.pack(&[comment_op("l")], &markers(None, 2), &[&root]);
+    let right = f.pack(&[comment_op("r")], &markers(None, 2), &[&root]);
+    let merge = f.pack(
+        &[comment_op("in the merge")],
+        &markers(None, 3),
+        &[&left, &right],
+    );
+    f.set_ref(&bug(&id), &merge);
+    add(
+        "M12",
+        "merge carrying an operation",
+        bug(&id),
+        Expect::Refused,
+    );
+
+    // M13: two roots under one ref.
+    let (id, root) = f.root("Two roots", 1);
+    let (_, other) = f.root("The other root", 1);
+    f.set_ref(&bug(&id), &f.pack(&[], &markers(None, 2), &[&root, &other]));
+    add("M13", "two roots", bug(&id), Expect::Refused);
+
+    // M14: a valid bug of two commits, fetched shallow (see `fetch`).
+    let (id, commit) = f.on_root("Shallow", &[comment_op("second")], &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    cases.push(Case {
+        class: "M14",
+        what: "parent missing (shallow fetch)",
+        name: bug(&id),
+        expect: Expect::Incomplete,
+        server: None,
+    });
+    let mut add = |class, what, name: String, expect| {
+        cases.push(Case {
+            class,
+            what,
+            name,
+            expect,
+            server: Some(if expect == Expect::Held || expect == Expect::Pending {
+                Expect::Refused
+            } else {
+                expect
+            }),
+        });
+    };
+
+    // M16: invalid UTF-8, lone surrogates.
+    let mut blob = pack_json(&author, &[create_op("Bad UTF-8 XX")]);
+    let at = blob.windows(2).position(|w| w == b"XX").unwrap();
+    blob[at] = 0xff;
+    blob[at + 1] = 0xfe;
+    let id = hash_id(&blob);
+    f.set_ref(&bug(&id), &f.root_blob(&blob, &markers(Some(1), 1)));
+    add("M16", "invalid UTF-8", bug(&id), Expect::Refused);
+    let create = op(
+        1,
+        "M16 surrogate",
+        r#""title":"lone \ud800 here","message":"","files":null"#,
+    );
+    let id = hash_id(create.as_bytes());
+    f.set_ref(&bug(&id), &f.pack(&[create], &markers(Some(1), 1), &[]));
+    add("M16", "lone surrogate escape", bug(&id), Expect::Refused);
+
+    // M17: nesting bombs.
+    let depth = 100_000;
+    let bomb = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let (id, commit) = f.on_root("Bomb op", std::slice::from_ref(&bomb), &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M17",
+        "operation nested 100,000 deep",
+        bug(&id),
+        Expect::Refused,
+    );
+    let bombed = op(
+        3,
+        "M17 field",
+        &format!(r#""message":"x","files":null,"x":{bomb}"#),
+    );
+    let (id, commit) = f.on_root("Bomb field", &[bombed], &markers(None, 2));
+    f.set_ref(&bug(&id), &commit);
+    add(
+        "M17",
+        "unknown field nested 100,000 deep",
+        bug(&id),
+        Expect::Refused,
+    );
+
+    // M18: objects that are not the commits they should be.
+    let (id, _) = f.root("Points at a blob", 1);
+    f.set_ref(&bug(&id), &f.blob(b"not a commit"));
+    add("M18", "ref points at a blob", bug(&id), Expect::Refused);
+    let (id, commit) = f.root("Points at a tag", 1);
+    let tag = f.sh.git_stdin(
+        &f.repo,
+        &["mktag"],
+        format!(
+            "object {commit}\ntype commit\ntag t\ntagger T <t@example.com> 1700000000 +0000\n\na tag\n"
+        )
+        .as_bytes(),
+    );
+    f.set_ref(&bug(&id), &tag);
+    add(
+        "M18",
+        "ref points at an annotated tag",
+        bug(&id),
+        Expect::Refused,
+    );
+    let create = create_op("Bad commit header");
+    let id = hash_id(create.as_bytes());
+    let tree = f.layout(&pack_json(&author, &[create]), &markers(Some(1), 1));
+    let commit = f.raw_commit(&format!("tree {tree}\nauthor nobody\ncommitter nobody\n\n"));
+    f.set_ref(&bug(&id), &commit);
+    add("M18", "commit with a bad header", bug(&id), Expect::Refused);
+
+    // M19: absurd timestamps, accepted when representable.
+    for (what, timestamp, expect) in [
+        ("negative timestamp", "-1700000000", Expect::Merged),
+        ("timestamp in year 9999", "253402300799", Expect::Merged),
+        (
+            "timestamp overflowing i64",
+            "9223372036854775808",
+            Expect::Refused,
+        ),
+    ] {
+        let create = format!(
+            r#"{{"type":1,"timestamp":{timestamp},"nonce":"{}","title":"Time {what}","message":"","files":null}}"#,
+            nonce(what)
+        );
+        let id = hash_id(create.as_bytes());
+        f.set_ref(&bug(&id), &f.pack(&[create], &markers(Some(1), 1), &[]));
+        add("M19", what, bug(&id), expect);
+    }
+
+    // M20: a merge clock near u64::MAX.
+    let (id, root) = f.root("Merge near the top", 1);
+    let left = f.pack(&[comment_op("a")], &markers(None, 2), &[&root]);
+    let right = f.pack(&[comment_op("b")], &markers(None, 3), &[&root]);
+    let merge = f.pack(&[], &markers(None, u64::MAX - 1), &[&left, &right]);
+    f.set_ref(&bug(&id), &merge);
+    add("M20", "merge clock u64::MAX - 1", bug(&id), Expect::Refused);
+
+    // M22: identities.
+    let identity = |blob: &[u8]| {
+        let tree = f.tree(&[("100644", "blob", f.blob(blob), "version".into())]);
+        (hash_id(blob), f.commit(&tree, &[]))
+    };
+    let (broken, commit) = identity(b"{\"version\":");
+    f.set_ref(&format!("refs/identities/{broken}"), &commit);
+    add(
+        "M22",
+        "identity is not JSON",
+        format!("refs/identities/{broken}"),
+        Expect::Refused,
+    );
+    let create = create_op("By a broken author");
+    let id = hash_id(create.as_bytes());
+    let tree = f.layout(&pack_json(&broken, &[create]), &markers(Some(1), 1));
+    f.set_ref(&bug(&id), &f.commit(&tree, &[]));
+    add("M22", "bug by a broken identity", bug(&id), Expect::Held);
+    let good = format!(
+        r#"{{"version":2,"times":{{}},"unix_time":1700000000,"name":"Mallory","nonce":"{}"}}"#,
+        nonce("mallory")
+    );
+    let (_, commit) = identity(good.as_bytes());
+    let false_id = hash_id(b"M22 someone else");
+    f.set_ref(&format!("refs/identities/{false_id}"), &commit);
+    add(
+        "M22",
+        "identity under another's id",
+        format!("refs/identities/{false_id}"),
+        Expect::Refused,
+    );
+    let (real, first) = identity(good.replace("Mallory", "Trudy").as_bytes());
+    let (_, other_root) = identity(good.replace("Mallory", "Oscar").as_bytes());
+    let second = f.tree(&[(
+        "100644",
+        "blob",
+        f.blob(good.replace("Mallory", "Trudy 2").as_bytes()),
+        "version".into(),
+    )]);
+    let joined = f.commit(&second, &[&first, &other_root]);
+    f.set_ref(&format!("refs/identities/{real}"), &joined);
+    add(
+        "M22",
+        "identity history with two roots",
+        format!("refs/identities/{real}"),
+        Expect::Refused,
+    );
+
+    cases
+}
+
+// ---------------------------------------------------------------------------
+// The three paths
+// ---------------------------------------------------------------------------
+
+/// What went wrong, one entry per case and path, in the order found.
+#[derive(Default)]
+struct Failures(Vec<(String, Vec<String>)>);
+
+impl Failures {
+    fn add(&mut self, who: String, why: String) {
+        match self.0.iter_mut().find(|(w, _)| *w == who) {
+            Some((_, whys)) => whys.push(why),
+            None => self.0.push((who, vec![why])),
+        }
+    }
+
+    fn case(&mut self, case: &Case, path: &str, why: String) {
+        self.add(format!("{} ({path})", case.label()), why);
+    }
+}
+
+/// A clone of `server` with its own user and nothing installed.
+fn plain_clone(sh: &Shell, env: &TestEnv, server: &Path, name: &str, user: &str) -> PathBuf {
+    let path = env.path(name);
+    sh.git(
+        env.dir.path(),
+        &["clone", "-q", server.to_str().unwrap(), name],
+    )
+    .ok();
+    sh.git(&path, &["config", "user.name", user]).ok();
+    sh.git(&path, &["config", "user.email", "someone@example.com"])
+        .ok();
+    path
+}
+
+/// The one fetch of a path: the shallow case first on its own (a shallow
+/// fetch of the rest would make every case incomplete), then a plain
+/// `git fetch`, which must succeed.
+fn fetch(sh: &Shell, repo: &Path, cases: &[Case], failures: &mut Failures, path: &str) {
+    for case in cases.iter().filter(|c| c.expect == Expect::Incomplete) {
+        let (_, id) = case.kind_and_id();
+        let spec = format!("+{}:refs/remotes/origin/bugs/{id}", case.name);
+        let run = sh.git(repo, &["fetch", "-q", "--depth", "1", "origin", &spec]);
+        if run.code != 0 {
+            failures.case(case, path, format!("shallow fetch failed: {}", run.stderr));
+        }
+    }
+    let run = sh.git(repo, &["fetch"]);
+    if run.code != 0 {
+        let why = format!("git fetch exited {}: {}", run.code, run.stderr);
+        failures.add(format!("({path})"), why);
+    }
+}
+
+/// Checks the local refs and `git bug status` of a fetching clone.
+fn check_clone(
+    env: &TestEnv,
+    sh: &Shell,
+    repo: &Path,
+    server: &Path,
+    cases: &[Case],
+    failures: &mut Failures,
+    path: &str,
+) {
+    let status = sh.git(repo, &["bug", "status"]);
+    if status.code != 0 {
+        let why = format!("git bug status exited {}: {}", status.code, status.stderr);
+        failures.add(format!("({path})"), why);
+    }
+    let waiting: Vec<&str> = status
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("  not merged yet:"))
+        .collect();
+    for case in cases {
+        let local = ref_value(env, repo, &case.name);
+        let (kind, id) = case.kind_and_id();
+        let refused = format!("  refused: {kind} {}: ", human(id));
+        let incomplete = format!("  incomplete: {kind} {}: ", human(id));
+        let is_refused = status.stdout.contains(&refused);
+        let is_incomplete = status.stdout.contains(&incomplete);
+        let is_waiting = waiting.iter().any(|l| l.contains(human(id)));
+        let mut wrong = |why: String| failures.case(case, path, why);
+        if case.expect == Expect::Merged {
+            if local.is_none() || local != ref_value(env, server, &case.name) {
+                wrong(format!("not merged, local {local:?}"));
+            }
+            continue;
+        }
+        if local.is_some() {
+            wrong("merged".into());
+            continue;
+        }
+        let listed = match case.expect {
+            Expect::Refused => is_refused,
+            Expect::Incomplete => is_incomplete,
+            Expect::Pending => is_waiting,
+            _ => is_refused || is_incomplete || is_waiting,
+        };
+        if !listed {
+            wrong(format!(
+                "status does not list it as {:?} (refused {is_refused}, incomplete {is_incomplete}, waiting {is_waiting})",
+                case.expect
+            ));
+        }
+    }
+    // No clock moved to a value only hostile data carries (I8): the valid
+    // data holds clocks of a few thousand at most.
+    let clocks = repo.join(".git/git-bug/clocks");
+    for entry in std::fs::read_dir(&clocks).into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        if text.trim().parse::<u64>().is_ok_and(|v| v > 100_000) {
+            failures.add(
+                format!("({path})"),
+                format!(
+                    "clock {:?} witnessed the hostile value {}",
+                    entry.file_name(),
+                    text.trim()
+                ),
+            );
+        }
+    }
+}
+
+/// The line git prints for a ref the server refused, if any.
+fn refusal<'a>(stderr: &'a str, name: &str) -> Option<&'a str> {
+    stderr
+        .lines()
+        .find(|l| l.contains("[remote rejected]") && l.contains(&format!(" -> {name} (")))
+}
+
+/// Path (c): one push of every case and the valid bug to a checked server.
+fn check_server(
+    env: &TestEnv,
+    sh: &Shell,
+    forge: &Path,
+    valid: &[String],
+    cases: &[Case],
+    failures: &mut Failures,
+) {
+    let checked = server_in(sh, env, "checked.git");
+    sh.git(&checked, &["bug", "install", "--server"]).ok();
+    let mut specs: Vec<String> = valid.iter().map(|n| format!("{n}:{n}")).collect();
+    specs.extend(
+        cases
+            .iter()
+            .filter(|c| c.server.is_some())
+            .map(|c| format!("{0}:{0}", c.name)),
+    );
+    let mut args = vec!["push", "--no-verify", checked.to_str().unwrap()];
+    args.extend(specs.iter().map(String::as_str));
+    let pushed = sh.git(forge, &args);
+    for name in valid {
+        if ref_value(env, &checked, name) != ref_value(env, forge, name) {
+            failures.add(
+                "(c)".into(),
+                format!("valid {name} did not land: {}", pushed.stderr),
+            );
+        }
+    }
+    for case in cases {
+        let Some(expect) = case.server else { continue };
+        let landed = ref_value(env, &checked, &case.name);
+        let mut wrong = |why: String| failures.case(case, "c", why);
+        if expect == Expect::Merged {
+            if landed.is_none() {
+                wrong(format!(
+                    "refused: {:?}",
+                    refusal(&pushed.stderr, &case.name)
+                ));
+            }
+            continue;
+        }
+        if landed.is_some() {
+            wrong("accepted by the server".into());
+            continue;
+        }
+        match refusal(&pushed.stderr, &case.name) {
+            Some(line) if line.trim_end().ends_with(')') && !line.contains("()") => {}
+            Some(line) => wrong(format!("refusal without a reason: {line:?}")),
+            None => wrong("no refusal line on the client's stderr".into()),
+        }
+    }
+}
+
+fn malformed_data_along_every_path(git_dir: Option<&Path>, version: &str, paths: &str) {
+    let env = match git_dir {
+        Some(dir) => TestEnv::with_git_from(dir),
+        None => TestEnv::new(),
+    };
+    let sh = Shell::new(&env, git_dir);
+    let seen = sh.git(env.dir.path(), &["version"]).ok().stdout;
+    assert!(
+        seen.starts_with(&format!("git version {version}")),
+        "{seen}"
+    );
+
+    // The forge: a clone without hooks where one valid bug is made with the
+    // CLI and the hostile data by hand.
+    let server = server_in(&sh, &env, "server.git");
+    let forge = plain_clone(&sh, &env, &server, "forge", "Alice");
+    let valid = new_bug(&env, &forge, "Valid", "fine");
+    let author = sh
+        .git(&forge, &["config", "git-bug.identity"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let f = Forge {
+        sh: &sh,
+        repo: forge.clone(),
+        author: author.clone(),
+    };
+    let cases = build_cases(&f);
+    let names: BTreeSet<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names.len(), cases.len(), "two cases share a ref");
+    sh.git(
+        &forge,
+        &[
+            "push",
+            "-q",
+            "--no-verify",
+            "origin",
+            "+refs/bugs/*:refs/bugs/*",
+            "+refs/identities/*:refs/identities/*",
+        ],
+    )
+    .ok();
+    let valid_refs = vec![bug_ref(&valid), format!("refs/identities/{author}")];
+    let mut failures = Failures::default();
+
+    // (a) a plain `git fetch` in a clone with the hooks.
+    if paths.contains('a') {
+        let a = clone_in(&sh, &env, &server, "a", "Bob");
+        fetch(&sh, &a, &cases, &mut failures, "a");
+        for name in &valid_refs {
+            if ref_value(&env, &a, name) != ref_value(&env, &server, name) {
+                failures.add("(a)".into(), format!("valid {name} not merged"));
+            }
+        }
+        check_clone(&env, &sh, &a, &server, &cases, &mut failures, "a");
+    }
+
+    // (b) a fetch without hooks; the next command merges.
+    if paths.contains('b') {
+        let b = plain_clone(&sh, &env, &server, "b", "Carol");
+        for spec in git_bug::sync::install::fetch_refspecs("origin") {
+            sh.git(&b, &["config", "--add", "remote.origin.fetch", &spec])
+                .ok();
+        }
+        fetch(&sh, &b, &cases, &mut failures, "b");
+        let listed = sh.git(&b, &["bug", "ls", "--format", "id"]);
+        if listed.code != 0 {
+            failures.add(
+                "(b)".into(),
+                format!("ls exited {}: {}", listed.code, listed.stderr),
+            );
+        }
+        let got: BTreeSet<&str> = listed.stdout.lines().collect();
+        let mut want = BTreeSet::from([valid.as_str()]);
+        want.extend(
+            cases
+                .iter()
+                .filter(|c| c.expect == Expect::Merged)
+                .filter_map(|c| c.name.strip_prefix("refs/bugs/")),
+        );
+        for case in &cases {
+            let (_, id) = case.kind_and_id();
+            if case.name.starts_with("refs/bugs/") && got.contains(id) != want.contains(id) {
+                let listed = if got.contains(id) {
+                    "listed"
+                } else {
+                    "not listed"
+                };
+                failures.case(case, "b", format!("{listed} by ls"));
+            }
+        }
+        if !got.contains(valid.as_str()) {
+            let why = format!("ls does not list the valid bug: {}", listed.stderr);
+            failures.add("(b)".into(), why);
+        }
+        check_clone(&env, &sh, &b, &server, &cases, &mut failures, "b");
+    }
+
+    // (c) one push to a server that checks.
+    if paths.contains('c') {
+        check_server(&env, &sh, &forge, &valid_refs, &cases, &mut failures);
+    }
+
+    let report: Vec<String> = failures
+        .0
+        .iter()
+        .map(|(who, whys)| format!("{who}: {}", whys.join("; ")))
+        .collect();
+    assert!(
+        report.is_empty(),
+        "{} failures:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+}
+
+#[test]
+fn malformed_remote_data_git_default() {
+    malformed_data_along_every_path(None, "", "abc");
+}
+
+/// Debian's git 2.39 calls the reference-transaction hook differently
+/// (once per ref) and is also the git that receives a push.
+#[test]
+fn malformed_remote_data_git_2_39() {
+    malformed_data_along_every_path(Some(Path::new("/usr/bin")), "2.39", "ac");
+}
