@@ -1147,6 +1147,55 @@ fn check_clone(
     }
 }
 
+/// M7, cycles: `refs/replace/*` can make a history look cyclic on one
+/// replica. Replace the root of the deep chain by a commit whose parent is
+/// the chain's head: a write and a read of that bug must still see (and
+/// extend) the real history, and end.
+fn replaced_history_is_not_read(sh: &Shell, repo: &Path, cases: &[Case], failures: &mut Failures) {
+    let Some(chain) = cases.iter().find(|c| c.class == "M7") else {
+        return;
+    };
+    let (_, id) = chain.kind_and_id();
+    let found = sh.git(repo, &["rev-parse", "-q", "--verify", &chain.name]);
+    if found.code != 0 {
+        return; // not merged: reported already
+    }
+    let head = found.stdout.trim().to_string();
+    let git = |args: &[&str]| sh.git(repo, args).ok().stdout.trim().to_string();
+    let root = git(&["rev-list", "--max-parents=0", &head]);
+    let tree = git(&["rev-parse", &format!("{root}^{{tree}}")]);
+    let raw = format!(
+        "tree {tree}\nparent {head}\nauthor  <> 1700000000 +0000\ncommitter  <> 1700000000 +0000\n\n"
+    );
+    let cycle = sh.git_stdin(
+        repo,
+        &["hash-object", "-t", "commit", "-w", "--stdin"],
+        raw.as_bytes(),
+    );
+    git(&["replace", &root, &cycle]);
+    let bounded = |args: &[&str]| {
+        let mut all = vec!["60", "git", "bug"];
+        all.extend(args);
+        sh.run(repo, "timeout", &all, None)
+    };
+    let mut wrong = |why: String| failures.case(chain, "b", format!("with a replace cycle: {why}"));
+    let commented = bounded(&["bug", "comment", "new", id, "-m", "after the cycle"]);
+    if commented.code != 0 {
+        return wrong(format!(
+            "comment exited {}: {}",
+            commented.code, commented.stderr
+        ));
+    }
+    let shown = bounded(&["bug", "show", id, "--format", "json"]);
+    if shown.code != 0 {
+        return wrong(format!("show exited {}: {}{}", shown.code, shown.stdout, shown.stderr));
+    }
+    let comments = shown.json()["comments"].as_array().map_or(0, Vec::len);
+    if comments != 2001 {
+        wrong(format!("{comments} comments shown, not 2001"));
+    }
+}
+
 /// The line git prints for a ref the server refused, if any.
 fn refusal<'a>(stderr: &'a str, name: &str) -> Option<&'a str> {
     stderr
@@ -1275,6 +1324,7 @@ fn malformed_data_along_every_path(git_dir: Option<&Path>, version: &str, paths:
         }
         fetch(&sh, &b, &cases, &mut failures, "b");
         check_clone(&env, &sh, &b, &server, &cases, &mut failures, "b");
+        replaced_history_is_not_read(&sh, &b, &cases, &mut failures);
     }
 
     // (c) one push to a server that checks.
