@@ -226,6 +226,8 @@ enum Expect {
     Incomplete,
     /// Not merged; `status` lists it one way or another.
     Held,
+    /// The clone's own copy (seeded before the fetch) stays as it was.
+    Kept,
 }
 
 struct Case {
@@ -237,6 +239,9 @@ struct Case {
     expect: Expect,
     /// What the checked server must do; `None`: not pushed there.
     server: Option<Expect>,
+    /// A ref of the forge, and its value, each clone copies to `name`
+    /// before its fetch.
+    seed: Option<(String, String)>,
 }
 
 impl Case {
@@ -274,6 +279,7 @@ fn add(
         name,
         expect,
         server: Some(server),
+        seed: None,
     });
 }
 
@@ -1006,6 +1012,42 @@ fn build_cases(f: &Forge) -> Vec<Case> {
         format!("refs/identities/{real}"),
         Expect::Refused,
     );
+    let version = |name: &str, times: &str| {
+        format!(
+            r#"{{"version":2,"times":{{{times}}},"unix_time":1700000000,"name":"{name}","nonce":"{}"}}"#,
+            nonce(name)
+        )
+    };
+    let child = |parent: &str, blob: String| {
+        let tree = f.tree(&[("100644", "blob", f.blob(blob.as_bytes()), "version".into())]);
+        f.commit(&tree, &[parent])
+    };
+    let (id, root) = identity(version("Clocks back", r#""bugs":5"#).as_bytes());
+    let commit = child(&root, version("Clocks back 2", r#""bugs":3"#));
+    f.set_ref(&format!("refs/identities/{id}"), &commit);
+    add(
+        &mut cases,
+        "M22",
+        "identity clock going backwards",
+        format!("refs/identities/{id}"),
+        Expect::Refused,
+    );
+    // History rewritten: each clone holds `ours`, the server `theirs`;
+    // both grow from the same first version.
+    let (id, root) = identity(version("Rewritten", "").as_bytes());
+    let ours = child(&root, version("Rewritten, ours", ""));
+    let theirs = child(&root, version("Rewritten, theirs", ""));
+    let name = format!("refs/identities/{id}");
+    f.set_ref(&name, &theirs);
+    f.set_ref(&format!("refs/seed/identities/{id}"), &ours);
+    cases.push(Case {
+        class: "M22",
+        what: "identity history rewritten",
+        name,
+        expect: Expect::Kept,
+        server: Some(Expect::Merged),
+        seed: Some((format!("refs/seed/identities/{id}"), ours)),
+    });
 
     cases
 }
@@ -1048,7 +1090,21 @@ fn plain_clone(sh: &Shell, env: &TestEnv, server: &Path, name: &str, user: &str)
 /// The one fetch of a path: the shallow case first on its own (a shallow
 /// fetch of the rest would make every case incomplete), then a plain
 /// `git fetch`, which must succeed.
-fn fetch(sh: &Shell, repo: &Path, cases: &[Case], failures: &mut Failures, path: &str) -> String {
+fn fetch(
+    sh: &Shell,
+    repo: &Path,
+    forge: &Path,
+    cases: &[Case],
+    failures: &mut Failures,
+    path: &str,
+) -> String {
+    for case in cases {
+        if let Some((seed, _)) = &case.seed {
+            let spec = format!("+{seed}:{}", case.name);
+            let forge = forge.to_str().unwrap();
+            sh.git(repo, &["fetch", "-q", forge, &spec]).ok();
+        }
+    }
     for case in cases.iter().filter(|c| c.expect == Expect::Incomplete) {
         let (_, id) = case.kind_and_id();
         let spec = format!("+{}:refs/remotes/origin/bugs/{id}", case.name);
@@ -1105,6 +1161,12 @@ fn check_clone(
             && shown.contains(id) != (case.expect == Expect::Merged)
         {
             wrong(format!("listed by ls: {}", shown.contains(id)));
+        }
+        if case.expect == Expect::Kept {
+            if local.as_ref() != case.seed.as_ref().map(|(_, oid)| oid) {
+                wrong(format!("local copy moved to {local:?}"));
+            }
+            continue;
         }
         if case.expect == Expect::Merged {
             if local.is_none() || local != ref_value(env, server, &case.name) {
@@ -1188,7 +1250,10 @@ fn replaced_history_is_not_read(sh: &Shell, repo: &Path, cases: &[Case], failure
     }
     let shown = bounded(&["bug", "show", id, "--format", "json"]);
     if shown.code != 0 {
-        return wrong(format!("show exited {}: {}{}", shown.code, shown.stdout, shown.stderr));
+        return wrong(format!(
+            "show exited {}: {}{}",
+            shown.code, shown.stdout, shown.stderr
+        ));
     }
     let comments = shown.json()["comments"].as_array().map_or(0, Vec::len);
     if comments != 2001 {
@@ -1296,6 +1361,7 @@ fn malformed_data_along_every_path(git_dir: Option<&Path>, version: &str, paths:
             name,
             expect: Expect::Merged,
             server: Some(Expect::Merged),
+            seed: None,
         });
     }
     let mut failures = Failures::default();
@@ -1303,7 +1369,7 @@ fn malformed_data_along_every_path(git_dir: Option<&Path>, version: &str, paths:
     // (a) a plain `git fetch` in a clone with the hooks.
     if paths.contains('a') {
         let a = clone_in(&sh, &env, &server, "a", "Bob");
-        let fetched = fetch(&sh, &a, &cases, &mut failures, "a");
+        let fetched = fetch(&sh, &a, &forge, &cases, &mut failures, "a");
         for case in cases.iter().filter(|c| c.expect == Expect::Refused) {
             let (kind, id) = case.kind_and_id();
             let said = format!("{kind} {} refused: ", human(id));
@@ -1322,7 +1388,7 @@ fn malformed_data_along_every_path(git_dir: Option<&Path>, version: &str, paths:
             sh.git(&b, &["config", "--add", "remote.origin.fetch", &spec])
                 .ok();
         }
-        fetch(&sh, &b, &cases, &mut failures, "b");
+        fetch(&sh, &b, &forge, &cases, &mut failures, "b");
         check_clone(&env, &sh, &b, &server, &cases, &mut failures, "b");
         replaced_history_is_not_read(&sh, &b, &cases, &mut failures);
     }
