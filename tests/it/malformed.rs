@@ -12,6 +12,11 @@
 //! The hostile data is written with git plumbing, as a hostile peer would.
 //! All cases share one server and one fetch or push per path; failures are
 //! collected and reported together, each naming its class.
+//!
+//! Not here: M15 (signed data is refused as a whole), M21 (needs a
+//! case-insensitive filesystem; its rule, lowercase ids, is M10), and the
+//! cap on commits per entity (100,000 commits is too slow for the suite).
+//! A shallow history (M14) cannot be pushed, so the server does not see it.
 
 use crate::common::TestEnv;
 use crate::sync::{Shell, bug_ref, clone_in, new_bug, ref_value, server_in};
@@ -375,8 +380,8 @@ fn build_cases(f: &Forge) -> Vec<Case> {
         Expect::Refused,
     );
 
-    // M3: an operation type from a newer client. Not merged (the project
-    // refuses it rather than keeping it read-only).
+    // M3: an operation type from a newer client. Not merged: it is refused
+    // with its type named (rather than kept read-only as "unsupported").
     let unknown = op(99, "M3", r#""message":"?","files":null"#);
     let (id, commit) = f.on_root("Unknown op", &[unknown], &markers(None, 2));
     f.set_ref(&bug(&id), &commit);
