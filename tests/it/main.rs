@@ -10,6 +10,7 @@ mod hostile;
 mod identity_race;
 mod interop;
 mod links;
+mod malformed;
 mod man;
 mod mutation;
 mod query;
