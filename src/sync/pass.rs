@@ -71,6 +71,9 @@ pub struct Report {
     pub entries: Vec<Entry>,
     /// Entities that could not be merged because of a local problem.
     pub errors: Vec<(TrackingRef, String)>,
+    /// Tracking refs of bugs whose wait for their author an earlier
+    /// command already told: said once, not again by every command.
+    pub already_waiting: HashSet<String>,
 }
 
 impl Report {
@@ -137,6 +140,7 @@ impl Report {
                 Outcome::Invalid(why) => {
                     lines.push(format!("{remote}: {what} {id} refused: {why}"))
                 }
+                Outcome::WaitingFor(_) if self.already_waiting.contains(&e.tracking.name) => {}
                 Outcome::WaitingFor(author) if with_pending => lines.push(format!(
                     "{remote}: {what} {id} not merged yet: author identity {} has not arrived yet",
                     crate::entity::id::human(author)
@@ -172,7 +176,8 @@ impl Report {
 
 /// Bookkeeping in `<state>/sync/`: `merged` holds `<oid> <ref>` for each
 /// tracking ref value merged (or refused) so far, later lines winning;
-/// `waiting` holds `<ref> <identity id>` for each bug waiting for an author.
+/// `waiting` holds `<ref> <identity id>` for each bug waiting for an author,
+/// `told` the refs among them that a command already said are waiting.
 /// Both are appended to by hooks, which must not read everything on every
 /// ref of a fetch, and rewritten whole by the full pass.
 ///
@@ -356,6 +361,15 @@ pub fn merge_tracking_refs(
     let state = SyncState::new(repo);
     let mut merged = state.merged();
     let mut report = merge_all(repo, todo, &all_tracking)?;
+    // Said by an earlier command: not again by every command.
+    let told = std::fs::read_to_string(state.dir.join("told")).unwrap_or_default();
+    report.already_waiting = told.lines().map(String::from).collect();
+    let waiting_now: Vec<String> = report
+        .entries
+        .iter()
+        .filter(|e| matches!(e.outcome, Outcome::WaitingFor(_)))
+        .map(|e| format!("{}\n", e.tracking.name))
+        .collect();
     let (settled, waiting) = settle(&report.entries, &all_tracking);
     for (name, head) in settled {
         merged.insert(name, head);
@@ -366,7 +380,8 @@ pub fn merge_tracking_refs(
         .collect();
     let saved = state.rewrite("merged", merged_lines).and_then(|()| {
         if only.is_none() {
-            state.rewrite("waiting", waiting)
+            state.rewrite("waiting", waiting)?;
+            state.rewrite("told", waiting_now)
         } else {
             Ok(())
         }

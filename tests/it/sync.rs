@@ -1326,8 +1326,12 @@ fn a_bug_waits_for_its_author_identity() {
     );
     assert!(ref_value(&env, &e, &bug_ref(&id)).is_none());
     assert!(!fetched.stderr.contains("refused"), "{}", fetched.stderr);
-    // A command in between neither merges nor fails, and status says why.
-    env.bug(&e, &["ls"]).ok();
+    // A command in between neither merges nor fails, and status says why;
+    // the wait is told once, not again by every command.
+    let first = env.bug(&e, &["ls"]).ok();
+    assert!(first.stderr.contains(human(&id)), "{}", first.stderr);
+    let again = env.bug(&e, &["ls"]).ok();
+    assert!(!again.stderr.contains(human(&id)), "{}", again.stderr);
     assert!(ref_value(&env, &e, &bug_ref(&id)).is_none());
     let status = env.bug(&e, &["status"]).ok();
     let waiting = format!("  not merged yet: 1 bug ({})", human(&id));
