@@ -2,6 +2,7 @@
 
 mod common;
 
+mod bridge_rt;
 mod commands;
 mod doctor;
 mod identity_race;
