@@ -125,6 +125,11 @@ pub fn push_bug(
     }
     pushed.warnings.dedup();
     if writes.is_empty() {
+        // All the tracker can hold of this history it holds already.
+        if !dry_run && private_head != Some(head) {
+            repo.update_ref(&private_name, head, private_head, "git-bug bridge: push")
+                .map_err(|e| e.to_string())?;
+        }
         return Ok(pushed);
     }
 

@@ -80,6 +80,12 @@ impl Remote for Bridge {
 
 impl Bridge {
     fn push_one(&mut self, spec: &PushSpec, options: &Options) -> Result<(), String> {
+        if spec.dst.starts_with(crate::identity::REF_PREFIX) {
+            // Identities have no place on a tracker: it credits our writes
+            // to the account of the token. Taking them keeps `git push` and
+            // `git bug status` from asking for them again and again.
+            return Ok(());
+        }
         let Some(id) = spec.dst.strip_prefix(crate::bug::REF_PREFIX) else {
             return Err(format!(
                 "only bugs go to a tracker; set remote.{0}.push to refs/bugs/*:refs/bugs/*",

@@ -366,3 +366,65 @@ fn two_repositories_importing_a_ticket_get_the_same_ids() {
     let status = env.bug(&second, &["show", id, "--field", "status"]).ok();
     assert_eq!(status.stdout.trim(), "closed");
 }
+
+#[test]
+fn a_refused_token_is_one_line_and_no_credential_is_one_line() {
+    let Some(api) = tracker() else { return };
+    let queue = api.new_queue("token");
+    api.new_ticket(&queue, "Private", "Not for everyone.");
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &queue);
+    env.git(
+        &repo,
+        &[
+            "config",
+            "credential.helper",
+            "!f() { echo username=root; echo password=1-1-revoked; }; f",
+        ],
+    )
+    .ok();
+    let started = std::time::Instant::now();
+    let fetch = env.git(&repo, &["fetch", "rt"]);
+    assert_ne!(fetch.code, 0);
+    let ours: Vec<&str> = fetch
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(ours.len(), 1, "{}", fetch.stderr);
+    assert!(ours[0].contains("refused the token"), "{}", fetch.stderr);
+    assert!(started.elapsed().as_secs() < 30, "no hang");
+    assert!(operations(&repo).is_empty());
+
+    // Without any credential: one line naming the command that stores one.
+    env.git(&repo, &["config", "--unset", "credential.helper"])
+        .ok();
+    let fetch = env.git(&repo, &["fetch", "rt"]);
+    assert_ne!(fetch.code, 0);
+    assert!(
+        fetch.stderr.contains("git credential approve"),
+        "{}",
+        fetch.stderr
+    );
+}
+
+#[test]
+fn ls_remote_lists_the_tickets_as_bugs() {
+    let Some(api) = tracker() else { return };
+    let queue = api.new_queue("ls");
+    api.new_ticket(&queue, "Listed", "Shown by ls-remote.");
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &queue);
+    let listed = env.git(&repo, &["ls-remote", "rt"]).ok();
+    let bugs: Vec<&str> = listed
+        .stdout
+        .lines()
+        .filter(|l| l.contains("\trefs/bugs/"))
+        .collect();
+    assert_eq!(bugs.len(), 1, "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("\trefs/identities/"),
+        "{}",
+        listed.stdout
+    );
+}
