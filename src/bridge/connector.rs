@@ -54,6 +54,14 @@ pub enum EventKind {
     },
 }
 
+/// A write a push makes, as the journal records it before making it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Intent {
+    Comment(String),
+    Title(String),
+    Status(String),
+}
+
 /// What a write created on the tracker.
 #[derive(Debug, Clone)]
 pub struct Written {
@@ -86,6 +94,17 @@ pub trait Connector {
 
     /// Whether the ticket changed after `cursor` (then a push must wait for a fetch).
     fn changed_since(&self, ticket: &str, cursor: &str) -> Result<bool>;
+
+    /// The first write matching `intent` made on the ticket after
+    /// `cursor`, other than those in `taken`: what a push that died after
+    /// writing made.
+    fn find_written(
+        &self,
+        ticket: &str,
+        cursor: &str,
+        intent: &Intent,
+        taken: &std::collections::HashSet<String>,
+    ) -> Result<Option<Written>>;
 
     fn comment(&self, ticket: &str, text: &str) -> Result<Written>;
 

@@ -10,8 +10,9 @@
 //! newer one.
 
 use super::chain::Chain;
-use super::connector::{Connector, Written};
+use super::connector::{Connector, Intent, Written};
 use super::import::url_key;
+use super::journal;
 use super::{BridgeError, Namespace, ORIGIN_KEY, Result, derived_nonce, state};
 use crate::bug::{BugRef, OpKind, Operation, Status};
 use crate::identity::IdentityStore;
@@ -27,12 +28,9 @@ pub struct Pushed {
     pub warnings: Vec<String>,
 }
 
-/// One write to make, and the local operation it stands for.
-enum Write<'a> {
-    Comment(&'a str),
-    Title(&'a str),
-    Status(Status),
-}
+/// Set by the tests to stop right after the first tracker write, as a
+/// crash would.
+const CRASH_AFTER_WRITE: &str = "GIT_BUG_TEST_CRASH_AFTER_WRITE";
 
 /// Sends the operations of the bug at `head` that the tracker lacks.
 /// `Err` is the reason to give git for this ref alone.
@@ -75,7 +73,7 @@ pub fn push_bug(
 
     let on_tracker = chain.urls(&key);
     let mut pushed = Pushed::default();
-    let mut writes: Vec<(String, Write)> = Vec::new();
+    let mut writes: Vec<(String, Intent)> = Vec::new();
     // Effective values here and on the tracker, and the last local change.
     let (mut title_here, mut title_there) = (String::new(), String::new());
     let (mut status_here, mut status_there) = (Status::Open, Status::Open);
@@ -89,7 +87,7 @@ pub fn push_bug(
                 title_there = title.clone();
             }
             OpKind::AddComment { message, .. } if !there => {
-                writes.push((id.clone(), Write::Comment(message)));
+                writes.push((id.clone(), Intent::Comment(message.clone())));
             }
             OpKind::SetTitle { title, .. } => {
                 title_here = title.clone();
@@ -118,10 +116,10 @@ pub fn push_bug(
         }
     }
     if let Some(id) = title_op.filter(|_| title_here != title_there) {
-        writes.push((id, Write::Title(&title_here)));
+        writes.push((id, Intent::Title(title_here.clone())));
     }
     if let Some(id) = status_op.filter(|_| status_here != status_there) {
-        writes.push((id, Write::Status(status_here)));
+        writes.push((id, Intent::Status(status_here.as_str().to_string())));
     }
     pushed.warnings.dedup();
     if writes.is_empty() {
@@ -157,12 +155,28 @@ pub fn push_bug(
 
     let mut done: Vec<(String, Written)> = Vec::new();
     let mut failure = None;
-    for (id, write) in &writes {
-        let result = match write {
-            Write::Comment(text) => conn.comment(&ticket, text),
-            Write::Title(title) => conn.set_title(&ticket, title),
-            Write::Status(status) => conn.set_status(&ticket, *status),
+    for (id, intent) in &writes {
+        let entry = journal::Entry {
+            bug: bug_id.to_string(),
+            op: id.clone(),
+            ticket: ticket.clone(),
+            cursor: cursor.clone(),
+            intent: intent.clone(),
         };
+        if let Err(e) = journal::append(repo, ns, &entry) {
+            failure = Some(e.to_string());
+            break;
+        }
+        let result = match intent {
+            Intent::Comment(text) => conn.comment(&ticket, text),
+            Intent::Title(title) => conn.set_title(&ticket, title),
+            Intent::Status(status) => {
+                conn.set_status(&ticket, Status::parse(status).unwrap_or(Status::Open))
+            }
+        };
+        if result.is_ok() && std::env::var_os(CRASH_AFTER_WRITE).is_some() {
+            std::process::exit(3);
+        }
         match result {
             Ok(written) => done.push((id.clone(), written)),
             Err(e) => {
@@ -173,36 +187,60 @@ pub fn push_bug(
     }
     pushed.requests = done.len();
     // Record what the tracker took, even when a later write failed.
-    record(repo, ns, &key, bug_id, head, private_head, &user, &done).map_err(|e| {
+    record(repo, ns, &key, bug_id, &user, &done, failure.is_none()).map_err(|e| {
         format!(
             "{} took {} change(s) but they could not be recorded here: {e}",
             conn.kind(),
             done.len()
         )
     })?;
+    journal::clear(repo, ns, bug_id).map_err(|e| e.to_string())?;
     match failure {
         Some(why) => Err(why),
         None => Ok(pushed),
     }
 }
 
+/// Records the writes that pushes which died after writing made (see
+/// [`journal`]); returns how many were found.
+pub fn recover(repo: &Repo, conn: &dyn Connector, ns: &Namespace) -> Result<usize> {
+    if journal::pending(repo, ns)?.is_empty() {
+        return Ok(0);
+    }
+    let user = IdentityStore::new(repo)
+        .user()
+        .map_err(|e| BridgeError::Tracker(e.to_string()))?
+        .ok_or_else(|| {
+            BridgeError::Tracker(
+                "no identity is set for git-bug here; create one with \"git bug user new\"".into(),
+            )
+        })?;
+    let key = url_key(conn);
+    journal::recover(repo, conn, ns, |bug, done| {
+        record(repo, ns, &key, bug, &user, done, false)
+    })
+}
+
 /// Attaches each written URL to the operation it came from, on the local
-/// bug, and moves the remote's private ref there: the tracker now holds
-/// that history.
-#[allow(clippy::too_many_arguments)]
+/// bug. When `complete` (nothing of the bug is left to send), the remote's
+/// private ref moves there too: the tracker now holds that history. Until
+/// then it stays behind, so that git still sees something to push.
 fn record(
     repo: &Repo,
     ns: &Namespace,
     key: &str,
     bug_id: &str,
-    head: Oid,
-    private_head: Option<Oid>,
     user: &crate::identity::Identity,
     done: &[(String, Written)],
+    complete: bool,
 ) -> Result<()> {
     if done.is_empty() {
         return Ok(());
     }
+    let local_name = format!("{}{bug_id}", crate::bug::REF_PREFIX);
+    let head = repo
+        .ref_target(&local_name)?
+        .ok_or_else(|| BridgeError::Tracker(format!("bug {bug_id} vanished")))?;
     let ops: Vec<Operation> = done
         .iter()
         .map(|(target, written)| Operation {
@@ -224,14 +262,22 @@ fn record(
     let bug = crate::bug::read(repo, &identities, &bug_ref, &mut seen)?;
     crate::bug::append(repo, &bug, user, &ops)?;
     let new_head = repo
-        .ref_target(&format!("{}{bug_id}", crate::bug::REF_PREFIX))?
+        .ref_target(&local_name)?
         .ok_or_else(|| BridgeError::Tracker(format!("bug {bug_id} vanished")))?;
-    repo.update_ref(
-        &format!("{}{bug_id}", ns.bugs()),
-        new_head,
-        private_head,
-        "git-bug bridge: push",
-    )
-    .map_err(crate::entity::EntityError::from)?;
+    let private_name = format!("{}{bug_id}", ns.bugs());
+    let private_head = repo.ref_target(&private_name)?;
+    let follows = match private_head {
+        Some(private) => repo.is_ancestor(private, new_head)?,
+        None => true,
+    };
+    if complete && follows {
+        repo.update_ref(
+            &private_name,
+            new_head,
+            private_head,
+            "git-bug bridge: push",
+        )
+        .map_err(crate::entity::EntityError::from)?;
+    }
     Ok(())
 }

@@ -54,6 +54,11 @@ impl Remote for Bridge {
             let name = self.name.clone();
             self.conn()?;
             let conn = self.conn.as_ref().expect("connected above");
+            let recovered =
+                export::recover(&self.repo, conn, &self.ns).map_err(|e| format!("{name}: {e}"))?;
+            if options.verbosity > 0 && recovered > 0 {
+                eprintln!("{name}: recorded {recovered} change(s) an interrupted push had made");
+            }
             let report =
                 import::sync(&self.repo, conn, &self.ns).map_err(|e| format!("{name}: {e}"))?;
             if options.verbosity > 0 && report.tickets > 0 {
@@ -69,6 +74,15 @@ impl Remote for Bridge {
     }
 
     fn push(&mut self, specs: &[PushSpec], options: &Options) -> Result<Vec<PushAnswer>, String> {
+        if specs
+            .iter()
+            .any(|s| s.dst.starts_with(crate::bug::REF_PREFIX))
+        {
+            self.conn()?;
+            let conn = self.conn.as_ref().expect("connected above");
+            export::recover(&self.repo, conn, &self.ns)
+                .map_err(|e| format!("{}: {e}", self.name))?;
+        }
         let mut answers = Vec::new();
         for spec in specs {
             let result = self.push_one(spec, options);

@@ -17,6 +17,7 @@ pub mod export;
 pub mod helper;
 pub mod identity;
 pub mod import;
+pub mod journal;
 pub mod protocol;
 pub mod rt;
 pub mod state;
@@ -73,6 +74,12 @@ impl Namespace {
         Namespace {
             prefix: format!("refs/bug-bridge/{name}/"),
         }
+    }
+
+    /// The remote's name as one path component, for local side files.
+    pub fn file_name(&self) -> String {
+        let name = self.prefix["refs/bug-bridge/".len()..].trim_end_matches('/');
+        name.replace('/', "%2F")
     }
 
     pub fn bugs(&self) -> String {

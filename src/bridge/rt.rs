@@ -4,7 +4,7 @@
 //! transaction's attachments. Canonical URLs are the REST2 URLs built from
 //! the base the remote names.
 
-use super::connector::{Changes, Connector, Event, EventKind, Ticket, Written};
+use super::connector::{Changes, Connector, Event, EventKind, Intent, Ticket, Written};
 use super::credential::Credential;
 use super::{BridgeError, Result};
 use crate::bug::Status;
@@ -459,6 +459,50 @@ impl Connector for Rt {
     fn changed_since(&self, ticket: &str, cursor: &str) -> Result<bool> {
         let (mark, _) = self.last_transaction(ticket)?;
         Ok(mark > cursor.parse().unwrap_or(0))
+    }
+
+    fn find_written(
+        &self,
+        ticket: &str,
+        cursor: &str,
+        intent: &Intent,
+        taken: &std::collections::HashSet<String>,
+    ) -> Result<Option<Written>> {
+        let ticket = check_number(ticket)?;
+        let after: u64 = cursor.parse().unwrap_or(0);
+        let (condition, value) = match intent {
+            Intent::Comment(_) => ("Type = 'Comment'", String::new()),
+            Intent::Status(status) => (
+                "Type = 'Status'",
+                rt_status(Status::parse(status).unwrap_or(Status::Open)).to_string(),
+            ),
+            Intent::Title(title) => ("Type = 'Set' AND Field = 'Subject'", title.clone()),
+        };
+        let items = self.transactions(
+            &format!(
+                "ObjectType = 'RT::Ticket' AND ObjectId = {ticket} AND {condition} AND id > {after}"
+            ),
+            "Created,NewValue",
+        )?;
+        for item in &items {
+            let url = self.transaction_url(&id_of(item));
+            if taken.contains(&url) {
+                continue;
+            }
+            let matches = match intent {
+                Intent::Comment(text) => {
+                    self.attachment_text(&id_of(item))?.1.trim() == text.trim()
+                }
+                _ => str_of(item, "NewValue") == value,
+            };
+            if matches {
+                return Ok(Some(Written {
+                    url,
+                    time: time_of(item),
+                }));
+            }
+        }
+        Ok(None)
     }
 
     fn comment(&self, ticket: &str, text: &str) -> Result<Written> {

@@ -428,3 +428,50 @@ fn ls_remote_lists_the_tickets_as_bugs() {
         listed.stdout
     );
 }
+
+/// `git ARGS` with one more variable in its environment.
+fn git_with(env: &TestEnv, repo: &Path, args: &[&str], var: (&str, &str)) -> i32 {
+    let mut cmd = env.command("git", repo);
+    cmd.args(args).env(var.0, var.1);
+    cmd.output().expect("git runs").status.code().unwrap_or(-1)
+}
+
+#[test]
+fn a_push_killed_after_the_tracker_write_is_recorded_not_repeated() {
+    let Some(api) = tracker() else { return };
+    let queue = api.new_queue("crash");
+    let ticket = api.new_ticket(&queue, "Flaky", "Sometimes fails.");
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &queue);
+    env.git(&repo, &["fetch", "rt"]).ok();
+    let id = operations(&repo).keys().next().expect("a bug").clone();
+    env.bug(&repo, &["comment", &id, "-m", "Once only."]).ok();
+    env.bug(&repo, &["close", &id]).ok();
+
+    // Dies right after RT took the comment, before recording it.
+    let code = git_with(
+        &env,
+        &repo,
+        &["push", "rt"],
+        ("GIT_BUG_TEST_CRASH_AFTER_WRITE", "1"),
+    );
+    assert_ne!(code, 0);
+    assert_eq!(api.comments(&ticket), ["Once only."]);
+    assert_eq!(api.status(&ticket), "new");
+
+    // The next fetch finds the write and records it; nothing is imported twice.
+    env.git(&repo, &["fetch", "rt"]).ok();
+    let show = env.bug(&repo, &["show", &id]).ok();
+    assert_eq!(
+        show.stdout.matches("Once only.").count(),
+        1,
+        "{}",
+        show.stdout
+    );
+    env.git(&repo, &["push", "rt"]).ok();
+    assert_eq!(api.comments(&ticket), ["Once only."]);
+    assert_eq!(api.status(&ticket), "resolved");
+    let before = op_count(&repo);
+    env.git(&repo, &["fetch", "rt"]).ok();
+    assert_eq!(op_count(&repo), before);
+}
