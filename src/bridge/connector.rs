@@ -11,7 +11,10 @@ use crate::bug::Status;
 pub struct Changes {
     /// Ticket ids, each once, in the order of their first change.
     pub tickets: Vec<String>,
-    pub cursor: String,
+    /// For each ticket, the cursor that is safe once it and the tickets
+    /// before it are imported (a checkpoint of a long first import); the
+    /// last one covers everything.
+    pub checkpoints: Vec<String>,
 }
 
 /// A ticket as it was created, with everything that happened to it since.

@@ -24,19 +24,33 @@ pub struct Report {
     pub operations: usize,
 }
 
+/// How often a long import stores its progress.
+const CHECKPOINT_TICKETS: usize = 50;
+const CHECKPOINT_SECONDS: u64 = 10;
+
 /// Brings every ticket changed since the stored cursor into the remote's
-/// private refs, then moves the cursor.
+/// private refs, moving the cursor behind them as it goes: an interrupted
+/// import resumes after the last checkpoint.
 pub fn sync(repo: &Repo, conn: &dyn Connector, ns: &Namespace) -> Result<Report> {
-    let cursor = state::cursor(repo, ns)?.unwrap_or_else(|| conn.initial_cursor());
+    let mut cursor = state::cursor(repo, ns)?.unwrap_or_else(|| conn.initial_cursor());
     let changes = conn.changes_since(&cursor)?;
     let mut report = Report::default();
-    for id in &changes.tickets {
+    let mut since_checkpoint = std::time::Instant::now();
+    for (i, id) in changes.tickets.iter().enumerate() {
         let ticket = conn.ticket(id)?;
         report.operations += import_ticket(repo, conn, ns, &ticket)?;
         report.tickets += 1;
-    }
-    if changes.cursor != cursor {
-        state::set_cursor(repo, ns, &changes.cursor)?;
+        let last = i + 1 == changes.tickets.len();
+        let due = (i + 1) % CHECKPOINT_TICKETS == 0
+            || since_checkpoint.elapsed().as_secs() >= CHECKPOINT_SECONDS;
+        if let Some(checkpoint) = changes.checkpoints.get(i)
+            && (last || due)
+            && *checkpoint != cursor
+        {
+            state::set_cursor(repo, ns, checkpoint)?;
+            cursor = checkpoint.clone();
+            since_checkpoint = std::time::Instant::now();
+        }
     }
     Ok(report)
 }

@@ -377,21 +377,34 @@ impl Connector for Rt {
             "ObjectId",
         )?;
         let mut tickets = Vec::new();
+        let mut firsts: Vec<u64> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut last = after;
         for item in &items {
-            last = last.max(id_of(item).parse().unwrap_or(0));
+            let transaction: u64 = id_of(item).parse().unwrap_or(0);
+            last = last.max(transaction);
             let ticket = match &item["ObjectId"] {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
             if seen.insert(ticket.clone()) {
                 tickets.push(ticket);
+                firsts.push(transaction);
             }
+        }
+        // Once a ticket is imported, all of its history is: every
+        // transaction before the first one of the next ticket is covered.
+        let mut checkpoints: Vec<String> = firsts
+            .iter()
+            .skip(1)
+            .map(|first| first.saturating_sub(1).max(after).to_string())
+            .collect();
+        if !tickets.is_empty() {
+            checkpoints.push(last.to_string());
         }
         Ok(Changes {
             tickets,
-            cursor: last.to_string(),
+            checkpoints,
         })
     }
 
