@@ -88,6 +88,11 @@ impl Remote for Bridge {
             let result = self.push_one(spec, options);
             answers.push((spec.dst.clone(), result));
         }
+        if let Some(conn) = &self.conn
+            && options.verbosity > 0
+        {
+            eprintln!("{}: {} request(s)", self.name, conn.requests());
+        }
         Ok(answers)
     }
 }

@@ -475,3 +475,45 @@ fn a_push_killed_after_the_tracker_write_is_recorded_not_repeated() {
     env.git(&repo, &["fetch", "rt"]).ok();
     assert_eq!(op_count(&repo), before);
 }
+
+#[test]
+fn a_title_change_reaches_the_ticket_and_only_the_effective_status_is_sent() {
+    let Some(api) = tracker() else { return };
+    let queue = api.new_queue("title");
+    let ticket = api.new_ticket(&queue, "Typo in the mnual", "On page 3.");
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &queue);
+    env.git(&repo, &["fetch", "rt"]).ok();
+    let id = operations(&repo).keys().next().expect("a bug").clone();
+
+    env.bug(
+        &repo,
+        &["bug", "title", "edit", &id, "-t", "Typo in the manual"],
+    )
+    .ok();
+    // Closed and reopened here: the tracker's status is already the
+    // effective one, so no status is sent.
+    env.bug(&repo, &["close", &id]).ok();
+    env.bug(&repo, &["open", &id]).ok();
+    let statuses_before = api
+        .history(&ticket)
+        .iter()
+        .filter(|(_, kind, _)| kind == "Status")
+        .count();
+    env.git(&repo, &["push", "rt"]).ok();
+    let ticket_now = api.get(&format!("/ticket/{ticket}"));
+    assert_eq!(ticket_now["Subject"], "Typo in the manual");
+    assert_eq!(api.status(&ticket), "new");
+    let statuses = api
+        .history(&ticket)
+        .iter()
+        .filter(|(_, kind, _)| kind == "Status")
+        .count();
+    assert_eq!(statuses, statuses_before);
+
+    let before = op_count(&repo);
+    env.git(&repo, &["fetch", "rt"]).ok();
+    assert_eq!(op_count(&repo), before);
+    let title = env.bug(&repo, &["show", &id, "--field", "title"]).ok();
+    assert_eq!(title.stdout.trim(), "Typo in the manual");
+}
