@@ -241,10 +241,24 @@ fn fetch_brings_a_ticket_in_with_its_title_message_and_comments() {
 
 #[test]
 fn push_sends_a_comment_and_the_status_and_fetch_brings_nothing_back() {
+    push_round_trip(TestEnv::new(), "2.47");
+}
+
+#[test]
+fn push_sends_a_comment_and_the_status_and_fetch_brings_nothing_back_git_2_39() {
+    push_round_trip(TestEnv::with_git_from(Path::new("/usr/bin")), "2.39");
+}
+
+/// Fetch, dry run, push, fetch, push, fetch again, with the git of `env`.
+fn push_round_trip(env: TestEnv, version: &str) {
     let Some(api) = tracker() else { return };
+    let seen = env.git(env.dir.path(), &["version"]).ok().stdout;
+    assert!(
+        seen.starts_with(&format!("git version {version}")),
+        "{seen}"
+    );
     let queue = api.new_queue("push");
     let ticket = api.new_ticket(&queue, "Wrong colour", "The button is red.");
-    let env = TestEnv::new();
     let repo = repo_with_remote(&env, &api, "local", &queue);
     env.git(&repo, &["fetch", "rt"]).ok();
     let id = operations(&repo).keys().next().expect("a bug").clone();
