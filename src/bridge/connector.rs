@@ -95,8 +95,15 @@ pub trait Connector {
     /// The ticket id in a canonical ticket URL of this tracker.
     fn ticket_id(&self, url: &str) -> Option<String>;
 
-    /// Whether the ticket changed after `cursor` (then a push must wait for a fetch).
-    fn changed_since(&self, ticket: &str, cursor: &str) -> Result<bool>;
+    /// Whether the ticket changed after `cursor` in a way an import would
+    /// bring in, other than by the events in `known` (our own recorded
+    /// writes): then a push must wait for a fetch.
+    fn changed_since(
+        &self,
+        ticket: &str,
+        cursor: &str,
+        known: &std::collections::HashSet<String>,
+    ) -> Result<bool>;
 
     /// The first write matching `intent` made on the ticket after
     /// `cursor`, other than those in `taken`: what a push that died after

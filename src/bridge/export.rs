@@ -138,12 +138,14 @@ pub fn push_bug(
             .map_err(|e| e.to_string())?
             .ok_or("no identity is set for git-bug here; create one with \"git bug user new\"")?
     };
-    // The tracker must not have changed since the fetch we merged.
+    // The tracker must not have changed since the fetch we merged, but
+    // for our own writes.
     let cursor = state::cursor(repo, ns)
         .map_err(|e| e.to_string())?
         .ok_or("fetch first")?;
+    let ours: std::collections::HashSet<String> = on_tracker.values().cloned().collect();
     if conn
-        .changed_since(&ticket, &cursor)
+        .changed_since(&ticket, &cursor, &ours)
         .map_err(|e| e.to_string())?
     {
         return Err("fetch first".into());
@@ -216,7 +218,11 @@ pub fn recover(repo: &Repo, conn: &dyn Connector, ns: &Namespace) -> Result<usiz
             )
         })?;
     let key = url_key(conn);
-    journal::recover(repo, conn, ns, |bug, done| {
+    let recorded = |bug: &str| -> Result<std::collections::HashSet<String>> {
+        let head = repo.ref_target(&format!("{}{bug}", crate::bug::REF_PREFIX))?;
+        Ok(Chain::read(repo, head)?.urls(&key).into_values().collect())
+    };
+    journal::recover(repo, conn, ns, recorded, |bug, done| {
         record(repo, ns, &key, bug, &user, done, false)
     })
 }

@@ -93,6 +93,7 @@ pub fn recover(
     repo: &Repo,
     conn: &dyn Connector,
     ns: &Namespace,
+    recorded: impl Fn(&str) -> Result<std::collections::HashSet<String>>,
     mut record: impl FnMut(&str, &[(String, Written)]) -> Result<()>,
 ) -> Result<usize> {
     let entries = pending(repo, ns)?;
@@ -101,7 +102,8 @@ pub fn recover(
     let mut found = 0;
     for bug in bugs {
         let mut done = Vec::new();
-        let mut taken = std::collections::HashSet::new();
+        // Writes recorded already are not the ones we look for.
+        let mut taken = recorded(&bug)?;
         for entry in entries.iter().filter(|e| e.bug == bug) {
             if let Some(written) =
                 conn.find_written(&entry.ticket, &entry.cursor, &entry.intent, &taken)?

@@ -469,9 +469,25 @@ impl Connector for Rt {
         check_number(id).ok().map(str::to_string)
     }
 
-    fn changed_since(&self, ticket: &str, cursor: &str) -> Result<bool> {
-        let (mark, _) = self.last_transaction(ticket)?;
-        Ok(mark > cursor.parse().unwrap_or(0))
+    fn changed_since(
+        &self,
+        ticket: &str,
+        cursor: &str,
+        known: &std::collections::HashSet<String>,
+    ) -> Result<bool> {
+        let ticket = check_number(ticket)?;
+        let after: u64 = cursor.parse().unwrap_or(0);
+        let items = self.transactions(
+            &format!("ObjectType = 'RT::Ticket' AND ObjectId = {ticket} AND id > {after}"),
+            "Type,Field",
+        )?;
+        Ok(items.iter().any(|item| {
+            let imported = matches!(
+                (str_of(item, "Type"), str_of(item, "Field")),
+                ("Comment" | "Correspond" | "Status" | "Create", _) | ("Set", "Subject")
+            );
+            imported && !known.contains(&self.transaction_url(&id_of(item)))
+        }))
     }
 
     fn find_written(

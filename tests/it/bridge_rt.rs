@@ -301,6 +301,21 @@ fn push_round_trip(env: TestEnv, version: &str) {
     assert_eq!(op_count(&repo), before + 2, "{:?}", operations(&repo));
     let status = env.bug(&repo, &["show", &id, "--field", "status"]).ok();
     assert_eq!(status.stdout.trim(), "open");
+
+    // Our own writes since the last fetch do not hold a push back.
+    env.bug(&repo, &["comment", &id, "-m", "One more."]).ok();
+    env.git(&repo, &["push", "rt"]).ok();
+    env.bug(&repo, &["comment", &id, "-m", "And another."]).ok();
+    env.git(&repo, &["push", "rt"]).ok();
+    assert_eq!(
+        api.comments(&ticket),
+        [
+            "Fixed in 2.1",
+            "Confirmed fixed.",
+            "One more.",
+            "And another."
+        ]
+    );
 }
 
 #[test]
