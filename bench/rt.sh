@@ -32,7 +32,7 @@ git config user.name Bench && git config user.email bench@example.com
 git bug user new -n Bench -e bench@example.com >/dev/null
 git remote add rt "bug::rt+$GIT_BUG_TEST_RT_URL/?queue=$queue"
 git config credential.helper "!f() { echo username=root; echo password=$GIT_BUG_TEST_RT_TOKEN; }; f"
-git bug install >/dev/null
+git bug install >/dev/null 2>&1
 git config remote.rt.push 'refs/bugs/*:refs/bugs/*'
 
 measure() { # label, command...
