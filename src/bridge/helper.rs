@@ -51,6 +51,9 @@ impl Bridge {
 impl Remote for Bridge {
     fn list(&mut self, for_push: bool, options: &Options) -> Result<Vec<(Oid, String)>, String> {
         if !for_push {
+            // One writer at a time, as for every git-bug command; held only
+            // while we write, never while git runs the hooks that merge.
+            let _lock = self.repo.lock_for_write().map_err(|e| e.to_string())?;
             let name = self.name.clone();
             self.conn()?;
             let conn = self.conn.as_ref().expect("connected above");
@@ -74,6 +77,7 @@ impl Remote for Bridge {
     }
 
     fn push(&mut self, specs: &[PushSpec], options: &Options) -> Result<Vec<PushAnswer>, String> {
+        let _lock = self.repo.lock_for_write().map_err(|e| e.to_string())?;
         if specs
             .iter()
             .any(|s| s.dst.starts_with(crate::bug::REF_PREFIX))
