@@ -70,6 +70,45 @@ impl Chain {
     }
 }
 
+/// The latest commit of the chain at `head` up to which every operation is
+/// on the tracker (carries `key`, or is the record that attaches it): the
+/// part of a bug known from a peer that a tracker's chain may grow from
+/// without claiming local operations not sent yet.
+pub fn tracker_prefix(repo: &Repo, head: Oid, key: &str) -> Result<Option<Oid>> {
+    let packs = read_ordered_packs(repo, head)?;
+    let mut decoded = Vec::with_capacity(packs.len());
+    let mut on_tracker: HashSet<String> = HashSet::new();
+    for pack in &packs {
+        let mut ops = Vec::with_capacity(pack.ops.len());
+        for raw in &pack.ops {
+            let op = Operation::decode(&raw.json)
+                .map_err(|e| EntityError::Invalid(format!("commit {}: {e}", pack.commit)))?;
+            if op.metadata.contains_key(key) {
+                on_tracker.insert(raw.id.clone());
+            }
+            if let OpKind::SetMetadata {
+                target,
+                new_metadata,
+            } = &op.kind
+                && new_metadata.contains_key(key)
+            {
+                on_tracker.insert(target.clone());
+                on_tracker.insert(raw.id.clone());
+            }
+            ops.push(raw.id.clone());
+        }
+        decoded.push((pack.commit, ops));
+    }
+    let mut prefix = None;
+    for (commit, ops) in decoded {
+        if !ops.iter().all(|id| on_tracker.contains(id)) {
+            break;
+        }
+        prefix = Some(commit);
+    }
+    Ok(prefix)
+}
+
 /// Writes `packs` (author id, operations) as commits on top of `parent`;
 /// without a parent the first pack must start with the create operation.
 /// Returns the new head.

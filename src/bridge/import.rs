@@ -9,7 +9,7 @@
 //! on the operation or attached after a push) are skipped: that is what
 //! keeps a pushed comment from coming back as a second one.
 
-use super::chain::{Chain, write_packs};
+use super::chain::{Chain, tracker_prefix, write_packs};
 use super::connector::{Connector, EventKind, Ticket};
 use super::{Namespace, ORIGIN_KEY, Result, derived_nonce, identity, state};
 use crate::bug::operation::{cleanup_one_line, is_blank, is_safe};
@@ -105,13 +105,21 @@ fn import_ticket(
     let private_head = repo.ref_target(&private_name)?;
     let local_head = repo.ref_target(&format!("{}{bug_id}", crate::bug::REF_PREFIX))?;
     let key = url_key(conn);
-    let mut known_ids: HashSet<String> = HashSet::new();
-    let mut known_urls: HashSet<String> = HashSet::new();
-    for head in [private_head, local_head] {
-        let chain = Chain::read(repo, head)?;
-        known_ids.extend(chain.ids());
-        known_urls.extend(chain.urls(&key).into_values());
-    }
+    // A bug known here (from a peer) but not yet from this tracker grows
+    // from the part of the local chain the tracker holds: from all of it,
+    // it would claim the local operations not sent yet, and git would find
+    // nothing to push; from nothing, it would be a second root.
+    let base = match (private_head, local_head) {
+        (Some(private), _) => Some(private),
+        (None, Some(local)) => tracker_prefix(repo, local, &key)?,
+        (None, None) => None,
+    };
+    // What that chain holds (never written twice along it), and the events
+    // any chain of ours stands for (never imported twice).
+    let private = Chain::read(repo, base)?;
+    let known_ids: HashSet<String> = private.ids();
+    let mut known_urls: HashSet<String> = private.urls(&key).into_values().collect();
+    known_urls.extend(Chain::read(repo, local_head)?.urls(&key).into_values());
 
     let mut pending: Vec<(String, Operation)> = Vec::new();
     if !known_ids.contains(&bug_id) {
@@ -177,10 +185,7 @@ fn import_ticket(
         }
     }
     let count = packs.iter().map(|(_, ops)| ops.len()).sum();
-    // A bug known here (from a peer) but not yet from this tracker grows
-    // from the local chain, so the two never hold the same create twice.
-    let parent = private_head.or(local_head);
-    let Some(head) = write_packs(repo, parent, &packs)? else {
+    let Some(head) = write_packs(repo, base, &packs)? else {
         return Ok(0);
     };
     if Some(head) != private_head {

@@ -546,3 +546,60 @@ fn a_title_change_reaches_the_ticket_and_only_the_effective_status_is_sent() {
     let title = env.bug(&repo, &["show", &id, "--field", "title"]).ok();
     assert_eq!(title.stdout.trim(), "Typo in the manual");
 }
+
+#[test]
+fn a_bug_known_from_a_peer_first_still_pushes_what_is_new_here() {
+    let Some(api) = tracker() else { return };
+    let queue = api.new_queue("peer");
+    let ticket = api.new_ticket(&queue, "Shared", "Known to both clones.");
+    let env = TestEnv::new();
+    let origin = env.path("origin.git");
+    env.git(
+        env.dir.path(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    )
+    .ok();
+    let with_origin = |name: &str| {
+        let repo = repo_with_remote(&env, &api, name, &queue);
+        env.git(
+            &repo,
+            &["remote", "add", "origin", origin.to_str().unwrap()],
+        )
+        .ok();
+        env.bug(&repo, &["install"]).ok();
+        repo
+    };
+    let a = with_origin("a");
+    env.git(&a, &["fetch", "rt"]).ok();
+    env.bug(&a, &["push", "origin"]).ok();
+
+    // B learns the bug from origin, comments, and only then meets RT.
+    let b = with_origin("b");
+    env.bug(&b, &["pull", "origin"]).ok();
+    let id = operations(&b)
+        .keys()
+        .next()
+        .expect("a bug from origin")
+        .clone();
+    assert_eq!(operations(&b), operations(&a));
+    env.bug(&b, &["comment", &id, "-m", "From B."]).ok();
+    env.git(&b, &["fetch", "rt"]).ok();
+    env.git(&b, &["push", "rt"]).ok();
+    assert_eq!(api.comments(&ticket), ["From B."]);
+    let show = env.bug(&b, &["show", &id]).ok();
+    assert_eq!(
+        show.stdout.matches("Known to both clones.").count(),
+        1,
+        "{}",
+        show.stdout
+    );
+    assert_eq!(show.stdout.matches("From B.").count(), 1, "{}", show.stdout);
+
+    // A sees B's comment once, whether through origin or through RT.
+    env.bug(&a, &["pull", "origin"]).ok();
+    env.bug(&b, &["push", "origin"]).ok();
+    env.bug(&a, &["pull", "origin"]).ok();
+    env.git(&a, &["fetch", "rt"]).ok();
+    let show = env.bug(&a, &["show", &id]).ok();
+    assert_eq!(show.stdout.matches("From B.").count(), 1, "{}", show.stdout);
+}
