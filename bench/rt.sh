@@ -33,7 +33,6 @@ git bug user new -n Bench -e bench@example.com >/dev/null
 git remote add rt "bug::rt+$GIT_BUG_TEST_RT_URL/?queue=$queue"
 git config credential.helper "!f() { echo username=root; echo password=$GIT_BUG_TEST_RT_TOKEN; }; f"
 git bug install >/dev/null 2>&1
-git config remote.rt.push 'refs/bugs/*:refs/bugs/*'
 
 measure() { # label, command...
 	local label=$1 t0 t1 out

@@ -158,9 +158,9 @@ impl Api {
     }
 }
 
-/// A repository with an identity, the queue as remote `rt` (refspecs by
-/// `git bug install`, bugs pushed by `remote.rt.push`) and the token given
-/// by an inline credential helper.
+/// A repository with an identity, the queue as remote `rt` (fetch and
+/// push refspecs by `git bug install`) and the token given by an inline
+/// credential helper.
 fn repo_with_remote(env: &TestEnv, api: &Api, name: &str, queue: &str) -> PathBuf {
     let repo = env.repo(name);
     env.bug(
@@ -170,12 +170,12 @@ fn repo_with_remote(env: &TestEnv, api: &Api, name: &str, queue: &str) -> PathBu
     .ok();
     let url = format!("bug::rt+{}/?queue={queue}", api.base);
     env.git(&repo, &["remote", "add", "rt", &url]).ok();
-    env.bug(&repo, &["install"]).ok();
-    env.git(
-        &repo,
-        &["config", "remote.rt.push", "refs/bugs/*:refs/bugs/*"],
-    )
-    .ok();
+    let install = env.bug(&repo, &["install"]).ok();
+    assert!(
+        format!("{}{}", install.stdout, install.stderr)
+            .contains("rt: push refs/bugs/*:refs/bugs/*"),
+        "{install:?}"
+    );
     let helper = format!(
         "!f() {{ echo username=root; echo password={}; }}; f",
         api.token
@@ -602,4 +602,30 @@ fn a_bug_known_from_a_peer_first_still_pushes_what_is_new_here() {
     env.git(&a, &["fetch", "rt"]).ok();
     let show = env.bug(&a, &["show", &id]).ok();
     assert_eq!(show.stdout.matches("From B.").count(), 1, "{}", show.stdout);
+}
+
+#[test]
+fn install_makes_git_push_send_bugs_to_a_tracker_and_uninstall_undoes_it() {
+    let env = TestEnv::new();
+    let repo = env.repo("local");
+    let url = "bug::rt+http://127.0.0.1:9/?queue=General";
+    env.git(&repo, &["remote", "add", "rt", url]).ok();
+    env.git(&repo, &["remote", "add", "origin", "/nowhere.git"])
+        .ok();
+    env.bug(&repo, &["install"]).ok();
+    let push = env
+        .git(&repo, &["config", "--get-all", "remote.rt.push"])
+        .ok();
+    assert_eq!(push.stdout.trim(), "refs/bugs/*:refs/bugs/*");
+    // A plain remote keeps pushing the branch.
+    env.git(&repo, &["config", "--get-all", "remote.origin.push"])
+        .fails(1);
+    env.bug(&repo, &["install"]).ok();
+    let push = env
+        .git(&repo, &["config", "--get-all", "remote.rt.push"])
+        .ok();
+    assert_eq!(push.lines().len(), 1, "installing twice adds nothing");
+    env.bug(&repo, &["uninstall"]).ok();
+    env.git(&repo, &["config", "--get-all", "remote.rt.push"])
+        .fails(1);
 }
