@@ -64,6 +64,11 @@ impl Remote for Bridge {
             }
             let report =
                 import::sync(&self.repo, conn, &self.ns).map_err(|e| format!("{name}: {e}"))?;
+            for (ticket, why) in &report.failed {
+                eprintln!(
+                    "{name}: ticket {ticket} not imported ({why}); tried again on the next fetch"
+                );
+            }
             if options.verbosity > 0 && report.tickets > 0 {
                 eprintln!(
                     "{name}: {} ticket(s) changed, {} operation(s) imported, {} request(s)",

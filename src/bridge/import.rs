@@ -11,7 +11,8 @@
 
 use super::chain::{Chain, tracker_prefix, write_packs};
 use super::connector::{Connector, EventKind, Ticket};
-use super::{Namespace, ORIGIN_KEY, Result, derived_nonce, identity, state};
+use super::state::State;
+use super::{BridgeError, Namespace, ORIGIN_KEY, Result, derived_nonce, identity, state};
 use crate::bug::operation::{cleanup_one_line, is_blank, is_safe};
 use crate::bug::{OpKind, Operation, Status};
 use crate::repo::Repo;
@@ -22,35 +23,76 @@ use std::collections::{BTreeMap, HashSet};
 pub struct Report {
     pub tickets: usize,
     pub operations: usize,
+    /// Tickets that could not be imported, and why: tried again next time.
+    pub failed: Vec<(String, String)>,
 }
 
 /// How often a long import stores its progress.
 const CHECKPOINT_TICKETS: usize = 50;
 const CHECKPOINT_SECONDS: u64 = 10;
 
-/// Brings every ticket changed since the stored cursor into the remote's
-/// private refs, moving the cursor behind them as it goes: an interrupted
-/// import resumes after the last checkpoint.
+/// Brings every ticket changed since the stored cursor (and those that
+/// failed last time) into the remote's private refs, moving the cursor
+/// behind them as it goes: an interrupted import resumes after the last
+/// checkpoint. A ticket that fails is that ticket's problem alone, unless
+/// the tracker itself cannot be reached.
 pub fn sync(repo: &Repo, conn: &dyn Connector, ns: &Namespace) -> Result<Report> {
-    let mut cursor = state::cursor(repo, ns)?.unwrap_or_else(|| conn.initial_cursor());
+    let stored = state::read(repo, ns)?;
+    let mut cursor = stored
+        .cursor
+        .clone()
+        .unwrap_or_else(|| conn.initial_cursor());
     let changes = conn.changes_since(&cursor)?;
     let mut report = Report::default();
+    let mut failed: Vec<String> = Vec::new();
+    let import = |id: &str, report: &mut Report, failed: &mut Vec<String>| -> Result<()> {
+        match conn
+            .ticket(id)
+            .and_then(|ticket| import_ticket(repo, conn, ns, &ticket))
+        {
+            Ok(count) => {
+                report.operations += count;
+                report.tickets += 1;
+                Ok(())
+            }
+            Err(e @ BridgeError::Unreachable(_)) => Err(e),
+            Err(e) => {
+                report.failed.push((id.to_string(), e.to_string()));
+                failed.push(id.to_string());
+                Ok(())
+            }
+        }
+    };
+    for id in stored.retry.iter().filter(|t| !changes.tickets.contains(t)) {
+        import(id, &mut report, &mut failed)?;
+    }
     let mut since_checkpoint = std::time::Instant::now();
     for (i, id) in changes.tickets.iter().enumerate() {
-        let ticket = conn.ticket(id)?;
-        report.operations += import_ticket(repo, conn, ns, &ticket)?;
-        report.tickets += 1;
+        import(id, &mut report, &mut failed)?;
         let last = i + 1 == changes.tickets.len();
         let due = (i + 1) % CHECKPOINT_TICKETS == 0
             || since_checkpoint.elapsed().as_secs() >= CHECKPOINT_SECONDS;
         if let Some(checkpoint) = changes.checkpoints.get(i)
             && (last || due)
-            && *checkpoint != cursor
         {
-            state::set_cursor(repo, ns, checkpoint)?;
             cursor = checkpoint.clone();
             since_checkpoint = std::time::Instant::now();
+            let state = State {
+                cursor: Some(cursor.clone()),
+                retry: failed.clone(),
+            };
+            if state != stored {
+                state::write(repo, ns, &state)?;
+            }
         }
+    }
+    // Only retried tickets (or none): the cursor stays, the list changes.
+    let state = State {
+        cursor: Some(cursor),
+        retry: failed,
+    };
+    if changes.tickets.is_empty() && state != stored {
+        state::write(repo, ns, &state)?;
     }
     Ok(report)
 }

@@ -33,6 +33,9 @@ pub const ORIGIN_KEY: &str = "origin";
 pub enum BridgeError {
     #[error("{0}")]
     Tracker(String),
+    /// The tracker cannot be reached, or refuses us: nothing can be synced.
+    #[error("{0}")]
+    Unreachable(String),
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]

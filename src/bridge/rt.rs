@@ -150,7 +150,7 @@ impl Rt {
             _ => unreachable!("a request without a body to send"),
         };
         let mut response = result.map_err(|e| {
-            BridgeError::Tracker(format!("{}: cannot reach RT: {e}", self.url.base))
+            BridgeError::Unreachable(format!("{}: cannot reach RT: {e}", self.url.base))
         })?;
         let status = response.status().as_u16();
         let header = |name: &str| {
@@ -167,7 +167,7 @@ impl Rt {
         })?;
         if status == 401 || status == 403 {
             self.credential.reject();
-            return Err(BridgeError::Tracker(format!(
+            return Err(BridgeError::Unreachable(format!(
                 "RT at {} refused the token (HTTP {status}); store a valid one for it with git credential (see the README, \"Other trackers\")",
                 self.url.base
             )));

@@ -629,3 +629,62 @@ fn install_makes_git_push_send_bugs_to_a_tracker_and_uninstall_undoes_it() {
     env.git(&repo, &["config", "--get-all", "remote.rt.push"])
         .fails(1);
 }
+
+#[test]
+fn a_ticket_that_fails_to_import_holds_up_only_itself_and_is_tried_again() {
+    let Some(api) = tracker() else { return };
+    let queue = api.new_queue("retry");
+    let first = api.new_ticket(&queue, "First", "One.");
+    let second = api.new_ticket(&queue, "Second", "Two.");
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &queue);
+    env.git(&repo, &["fetch", "rt"]).ok();
+    let bugs = operations(&repo);
+    assert_eq!(bugs.len(), 2);
+    let id_of = |title: &str| {
+        bugs.keys()
+            .find(|id| {
+                env.bug(&repo, &["show", id, "--field", "title"])
+                    .ok()
+                    .stdout
+                    .trim()
+                    == title
+            })
+            .expect("bug")
+            .clone()
+    };
+    let first_id = id_of("First");
+    let second_id = id_of("Second");
+
+    // The first bug's local ref is broken: its ticket cannot be imported.
+    let name = format!("refs/bugs/{first_id}");
+    let good = env.git(&repo, &["rev-parse", &name]).ok().stdout;
+    let junk = env.path("junk");
+    std::fs::write(&junk, "not a bug").unwrap();
+    let broken = env
+        .git(&repo, &["hash-object", "-w", junk.to_str().unwrap()])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    env.git(&repo, &["update-ref", &name, &broken]).ok();
+    api.comment(&first, "On the first.");
+    api.comment(&second, "On the second.");
+    let fetch = env.git(&repo, &["fetch", "rt"]).ok();
+    assert!(
+        fetch
+            .stderr
+            .contains(&format!("ticket {first} not imported")),
+        "{}",
+        fetch.stderr
+    );
+    let show = env.bug(&repo, &["show", &second_id]).ok();
+    assert!(show.stdout.contains("On the second."), "{}", show.stdout);
+
+    // Repaired, the next fetch brings the first ticket's comment, though
+    // nothing changed on the tracker since.
+    env.git(&repo, &["update-ref", &name, good.trim()]).ok();
+    env.git(&repo, &["fetch", "rt"]).ok();
+    let show = env.bug(&repo, &["show", &first_id]).ok();
+    assert!(show.stdout.contains("On the first."), "{}", show.stdout);
+}
