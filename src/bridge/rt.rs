@@ -9,7 +9,8 @@ use super::credential::Credential;
 use super::{BridgeError, Result};
 use crate::bug::Status;
 use serde_json::{Value, json};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::time::Duration;
 
 const PAGE: usize = 100;
@@ -83,6 +84,8 @@ pub struct Rt {
     agent: ureq::Agent,
     credential: Credential,
     requests: Cell<u64>,
+    /// Whole histories of new tickets, seen while listing changes.
+    histories: RefCell<HashMap<String, Vec<Value>>>,
 }
 
 /// `https` needs TLS, which this build leaves out to stay small.
@@ -110,6 +113,7 @@ impl Rt {
             agent,
             credential,
             requests: Cell::new(0),
+            histories: RefCell::new(HashMap::new()),
         })
     }
 
@@ -336,6 +340,13 @@ fn time_of(item: &Value) -> i64 {
         .unwrap_or(0)
 }
 
+fn object_of(item: &Value) -> String {
+    match &item["ObjectId"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn creator_of(item: &Value) -> String {
     match &item["Creator"] {
         Value::Object(o) => o
@@ -374,8 +385,19 @@ impl Connector for Rt {
         let queue = self.url.queue.replace('\\', "\\\\").replace('\'', "\\'");
         let items = self.transactions(
             &format!("ObjectType = 'RT::Ticket' AND TicketQueue = '{queue}' AND id > {after}"),
-            "ObjectId",
+            &format!("ObjectId,{FIELDS}"),
         )?;
+        // A ticket created after the cursor has its whole history here:
+        // keep it, and spare the request for it.
+        let mut histories: HashMap<String, Vec<Value>> = HashMap::new();
+        for item in &items {
+            histories
+                .entry(object_of(item))
+                .or_default()
+                .push(item.clone());
+        }
+        histories.retain(|_, items| str_of(&items[0], "Type") == "Create");
+        *self.histories.borrow_mut() = histories;
         let mut tickets = Vec::new();
         let mut firsts: Vec<u64> = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -383,10 +405,7 @@ impl Connector for Rt {
         for item in &items {
             let transaction: u64 = id_of(item).parse().unwrap_or(0);
             last = last.max(transaction);
-            let ticket = match &item["ObjectId"] {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
+            let ticket = object_of(item);
             if seen.insert(ticket.clone()) {
                 tickets.push(ticket);
                 firsts.push(transaction);
@@ -410,7 +429,11 @@ impl Connector for Rt {
 
     fn ticket(&self, id: &str) -> Result<Ticket> {
         let id = check_number(id)?;
-        let items = self.all_pages(&format!("/ticket/{id}/history?fields={FIELDS}"))?;
+        let cached = self.histories.borrow_mut().remove(id);
+        let items = match cached {
+            Some(items) => items,
+            None => self.all_pages(&format!("/ticket/{id}/history?fields={FIELDS}"))?,
+        };
         let mut created = None;
         let mut events = Vec::new();
         let mut first_subject = None;
