@@ -5,6 +5,7 @@
 //! packs), [`identity`] and [`bug`] (what the operations mean), [`query`]
 //! (filtering and sorting), [`cli`] (the commands).
 
+pub mod bridge;
 pub mod bug;
 pub mod cli;
 pub mod doctor;

@@ -39,6 +39,9 @@ pub fn fetch_refspecs(remote: &str) -> [String; 2] {
     ]
 }
 
+/// What `git push` sends to a tracker remote.
+pub const TRACKER_PUSH_REFSPEC: &str = "refs/bugs/*:refs/bugs/*";
+
 /// Why installing failed.
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
@@ -368,6 +371,24 @@ pub fn install(
             record.add(format!("refspec {name} {spec}"));
             changes.lines.push(format!("{name}: fetch {spec}"));
         }
+        // A tracker (a `bug::` remote) takes bugs only: `git push` to it
+        // pushes them, where a plain remote keeps pushing the branch.
+        let url = repo
+            .config_get(&format!("remote.{name}.url"))
+            .map_err(|e| InstallError::Io(e.to_string()))?;
+        if url.is_some_and(|u| u.starts_with("bug::")) {
+            let key = format!("remote.{name}.push");
+            let present = repo
+                .config_get_all(&key)
+                .map_err(|e| InstallError::Io(e.to_string()))?;
+            if !present.iter().any(|p| p == TRACKER_PUSH_REFSPEC) {
+                git::run(repo, &["config", "--add", &key, TRACKER_PUSH_REFSPEC])?;
+                record.add(format!("pushspec {name} {TRACKER_PUSH_REFSPEC}"));
+                changes
+                    .lines
+                    .push(format!("{name}: push {TRACKER_PUSH_REFSPEC}"));
+            }
+        }
     }
     let branch = crate::links::default_branch(repo).map_err(|e| InstallError::Io(e.to_string()))?;
     for (name, text) in HOOKS {
@@ -435,23 +456,27 @@ pub fn uninstall(repo: &Repo, remote: Option<&str>) -> Result<Changes, InstallEr
     let mut record = Record::load(repo);
     let remotes = selected_remotes(repo, remote)?;
     for line in record.lines.clone() {
-        let Some((name, spec)) = line
-            .strip_prefix("refspec ")
-            .and_then(|r| r.split_once(' '))
-        else {
+        let (direction, rest) = if let Some(rest) = line.strip_prefix("refspec ") {
+            ("fetch", rest)
+        } else if let Some(rest) = line.strip_prefix("pushspec ") {
+            ("push", rest)
+        } else {
+            continue;
+        };
+        let Some((name, spec)) = rest.split_once(' ') else {
             continue;
         };
         if !remotes.iter().any(|r| r == name) {
             continue;
         }
-        let key = format!("remote.{name}.fetch");
+        let key = format!("remote.{name}.{direction}");
         let pattern = format!("^{}$", regex_escape(spec));
         // The remote may be gone, or the value removed by hand: nothing to undo then.
         let _ = git::run(repo, &["config", "--unset", &key, &pattern]);
         record.remove(&line);
         changes
             .lines
-            .push(format!("{name}: no longer fetch {spec}"));
+            .push(format!("{name}: no longer {direction} {spec}"));
     }
     if remote.is_none() {
         for line in record.lines.clone() {

@@ -33,6 +33,8 @@ pub enum HookCommand {
 pub fn run(ctx: &Ctx, command: &HookCommand) -> CliResult {
     match command {
         HookCommand::ReferenceTransaction => reference_transaction(ctx),
+        // A tracker remote (`bug::…`): the push itself sends the bugs.
+        HookCommand::PrePush { url: Some(url), .. } if url.starts_with("bug::") => Ok(()),
         HookCommand::PrePush { remote, .. } => pre_push(ctx, remote),
         HookCommand::CommitMsg { file } => commit_msg(ctx, file),
         HookCommand::ProcReceive => proc_receive(ctx),
