@@ -55,7 +55,10 @@ pub fn write(repo: &Repo, ns: &Namespace, state: &State) -> Result<()> {
     let previous = repo.ref_target(&name)?;
     let mut entries = Vec::new();
     if let Some(cursor) = &state.cursor {
-        entries.push(TreeEntry::file("cursor", repo.write_blob(format!("{cursor}\n").as_bytes())?));
+        entries.push(TreeEntry::file(
+            "cursor",
+            repo.write_blob(format!("{cursor}\n").as_bytes())?,
+        ));
     }
     if !state.retry.is_empty() {
         let text: String = state.retry.iter().map(|t| format!("{t}\n")).collect();
