@@ -12,6 +12,9 @@ mkdir -p "$state"
 state=$(cd "$state" && pwd)
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
+# curl asks the server whether it answers.
+command -v curl >/dev/null ||
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null
 
 if ! dpkg -s redmine-sqlite >/dev/null 2>&1 || ! dpkg -s puma >/dev/null 2>&1; then
 	$sudo debconf-set-selections <<PRESEED
