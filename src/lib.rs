@@ -10,7 +10,10 @@ pub mod bug;
 pub mod cli;
 pub mod doctor;
 pub mod entity;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
+pub mod limits;
 pub mod links;
 pub mod localtime;
 pub mod query;

@@ -1,6 +1,7 @@
 //! Bugs: an entity whose operations compile into a [`Snapshot`]. This module
 //! reads bugs from `refs/bugs/*` and writes new operations to them.
 
+pub mod attachment;
 pub mod operation;
 pub mod snapshot;
 pub mod validate;
@@ -14,6 +15,7 @@ use crate::entity::dag::read_ordered_packs;
 use crate::entity::id::{PrefixError, resolve_prefix, split_combined_prefix};
 use crate::entity::pack::{encode_pack, write_pack_commit};
 use crate::identity::{Identity, IdentityStore};
+use crate::limits::{MAX_COMMITS_PER_BUG, MAX_OPS_PER_BUG};
 use crate::repo::{RefUpdateError, Repo};
 use git2::Oid;
 use std::collections::HashSet;
@@ -52,6 +54,8 @@ pub struct BugRef {
 #[derive(Debug, Clone)]
 pub struct Bug {
     pub head: Oid,
+    /// Commits in its history, for the cap on them.
+    pub commits: usize,
     pub snapshot: Snapshot,
 }
 
@@ -148,6 +152,7 @@ pub fn read(
         reason,
     };
     let packs = read_ordered_packs(repo, bug.head).map_err(|e| unreadable(e.to_string()))?;
+    let commits = packs.len();
     let mut applied = Vec::new();
     let mut create_lamport = 0;
     let mut edit_lamport = 0;
@@ -198,6 +203,7 @@ pub fn read(
         snapshot::compile(&bug.id, applied, create_lamport, edit_lamport).map_err(unreadable)?;
     Ok(Bug {
         head: bug.head,
+        commits,
         snapshot,
     })
 }
@@ -396,6 +402,7 @@ pub fn append(
         }
         encoded.push(bytes);
     }
+    check_caps(bug, ops).map_err(BugError::Invalid)?;
     let clocks = ensure_clocks(repo)?;
     let name = format!("{REF_PREFIX}{}", bug.snapshot.id);
     let blob = encode_pack(&author.id, Some(&encoded));
@@ -426,6 +433,33 @@ pub fn append(
         "bug {} keeps changing under us; try again",
         bug.snapshot.human_id()
     )))
+}
+
+/// Refuses a write that would take the bug beyond a cap remote readers
+/// enforce (see [`crate::limits`]): others would refuse the bug.
+fn check_caps(bug: &Bug, ops: &[Operation]) -> Result<(), String> {
+    let who = bug.snapshot.human_id();
+    if bug.commits + 1 > MAX_COMMITS_PER_BUG {
+        return Err(format!(
+            "bug {who} has {} commits: one more would pass the cap of {MAX_COMMITS_PER_BUG} per bug; \
+             open a new bug to go on",
+            bug.commits
+        ));
+    }
+    let count = bug.snapshot.operations.len() + ops.len();
+    if count > MAX_OPS_PER_BUG {
+        return Err(format!(
+            "bug {who} would hold {count} operations, more than {MAX_OPS_PER_BUG} (the cap per bug); \
+             open a new bug to go on"
+        ));
+    }
+    let mut labels = snapshot::LabelSet::of(&bug.snapshot);
+    for op in ops {
+        labels
+            .apply_within_cap(&op.kind)
+            .map_err(|e| format!("bug {who}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Deletes a bug locally, with its remote-tracking copies.

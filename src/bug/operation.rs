@@ -3,6 +3,7 @@
 
 use crate::entity::gojson::Json;
 use crate::entity::id::{hash_id, is_valid_id};
+use crate::limits::{MAX_LABEL_BYTES, MAX_LABELS_PER_OP, MAX_MESSAGE_BYTES, MAX_TITLE_BYTES};
 use base64::Engine;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -269,11 +270,14 @@ impl Operation {
             return Err("operation nonce must be 20 to 64 bytes".into());
         }
         let files_ok = |files: &Option<Vec<String>>| {
-            files.iter().flatten().all(|h| {
-                (h.len() == 40 || h.len() == 64)
-                    && h.bytes()
-                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            })
+            files
+                .as_ref()
+                .is_none_or(|f| f.len() <= crate::limits::MAX_FILES_PER_OP)
+                && files.iter().flatten().all(|h| {
+                    (h.len() == 40 || h.len() == 64)
+                        && h.bytes()
+                            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                })
         };
         match &self.kind {
             OpKind::Create {
@@ -284,11 +288,15 @@ impl Operation {
                 check_title(title)?;
                 check_safe("message", message)?;
                 if !files_ok(files) {
-                    return Err("invalid file hash".into());
+                    return Err(format!(
+                        "invalid file hash, or more than {} files",
+                        crate::limits::MAX_FILES_PER_OP
+                    ));
                 }
             }
             OpKind::SetTitle { title, was } => {
                 check_title(title)?;
+                check_size("previous title", was, MAX_TITLE_BYTES)?;
                 if !is_safe_one_line(was) {
                     return Err("previous title contains control characters".into());
                 }
@@ -296,7 +304,10 @@ impl Operation {
             OpKind::AddComment { message, files } => {
                 check_safe("message", message)?;
                 if !files_ok(files) {
-                    return Err("invalid file hash".into());
+                    return Err(format!(
+                        "invalid file hash, or more than {} files",
+                        crate::limits::MAX_FILES_PER_OP
+                    ));
                 }
             }
             OpKind::SetStatus { .. } | OpKind::NoOp => {}
@@ -308,6 +319,12 @@ impl Operation {
                     .collect();
                 if all.is_empty() {
                     return Err("no label added or removed".into());
+                }
+                if all.len() > MAX_LABELS_PER_OP {
+                    return Err(format!(
+                        "operation changes {} labels, more than {MAX_LABELS_PER_OP} (the cap per operation)",
+                        all.len()
+                    ));
                 }
                 for label in all {
                     check_label(label)?;
@@ -323,7 +340,10 @@ impl Operation {
                 }
                 check_safe("message", message)?;
                 if !files_ok(files) {
-                    return Err("invalid file hash".into());
+                    return Err(format!(
+                        "invalid file hash, or more than {} files",
+                        crate::limits::MAX_FILES_PER_OP
+                    ));
                 }
             }
             OpKind::SetMetadata {
@@ -370,6 +390,7 @@ pub fn is_safe(s: &str) -> bool {
 }
 
 fn check_title(title: &str) -> Result<(), String> {
+    check_size("title", title, MAX_TITLE_BYTES)?;
     if is_blank(title) {
         return Err("title is empty".into());
     }
@@ -379,7 +400,28 @@ fn check_title(title: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses text longer than its cap, before any scan of it.
+fn check_size(what: &str, text: &str, cap: usize) -> Result<(), String> {
+    if text.len() > cap {
+        return Err(format!(
+            "{what} is {} bytes long, more than {} (the cap on a {what})",
+            text.len(),
+            human_size(cap)
+        ));
+    }
+    Ok(())
+}
+
+fn human_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 fn check_safe(what: &str, text: &str) -> Result<(), String> {
+    check_size(what, text, MAX_MESSAGE_BYTES)?;
     if is_safe(text) {
         Ok(())
     } else {
@@ -389,6 +431,7 @@ fn check_safe(what: &str, text: &str) -> Result<(), String> {
 
 /// A label is any non-blank text without control characters.
 pub fn check_label(label: &str) -> Result<(), String> {
+    check_size("label", label, MAX_LABEL_BYTES)?;
     if is_blank(label) {
         return Err("a label cannot be empty".into());
     }

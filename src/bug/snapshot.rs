@@ -4,7 +4,8 @@
 use super::operation::{OpKind, Operation, Status};
 use crate::entity::id::{combine, human};
 use crate::identity::Identity;
-use std::collections::{BTreeMap, HashMap};
+use crate::limits::MAX_LABELS_PER_BUG;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// One operation in applied order, with what the pack said about it.
@@ -122,9 +123,68 @@ impl Snapshot {
     }
 }
 
-fn add_unique(list: &mut Vec<Arc<Identity>>, who: &Arc<Identity>) {
-    if !list.iter().any(|i| i.id == who.id) {
-        list.push(who.clone());
+/// The labels of a bug as label changes leave them: sorted, each once, in
+/// time linear in the labels changed (a remote may send many).
+#[derive(Debug, Default)]
+pub struct LabelSet {
+    /// `None` until a change added something (JSON `null`, not `[]`).
+    labels: Option<BTreeSet<String>>,
+}
+
+impl LabelSet {
+    /// The labels a snapshot holds.
+    pub fn of(snapshot: &Snapshot) -> LabelSet {
+        LabelSet {
+            labels: snapshot
+                .labels
+                .as_ref()
+                .map(|l| l.iter().cloned().collect()),
+        }
+    }
+
+    pub fn change(&mut self, added: &Option<Vec<String>>, removed: &Option<Vec<String>>) {
+        for label in added.iter().flatten() {
+            self.labels
+                .get_or_insert_with(BTreeSet::new)
+                .insert(label.clone());
+        }
+        if let Some(labels) = self.labels.as_mut() {
+            for label in removed.iter().flatten() {
+                labels.remove(label);
+            }
+        }
+    }
+
+    /// Applies `kind` if it changes labels, refusing to hold more than the cap.
+    pub fn apply_within_cap(&mut self, kind: &OpKind) -> Result<(), String> {
+        if let OpKind::LabelChange { added, removed } = kind {
+            self.change(added, removed);
+            let count = self.labels.as_ref().map_or(0, BTreeSet::len);
+            if count > MAX_LABELS_PER_BUG {
+                return Err(format!(
+                    "bug would hold {count} labels, more than {MAX_LABELS_PER_BUG} (the cap per bug)"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn into_list(self) -> Option<Vec<String>> {
+        self.labels.map(|l| l.into_iter().collect())
+    }
+}
+
+/// The people of one list (actors, participants), each once, in order of
+/// first appearance; a set keeps the cost linear in the operations.
+#[derive(Default)]
+struct People(HashSet<String>);
+
+impl People {
+    fn add(&mut self, list: &mut Vec<Arc<Identity>>, who: &Arc<Identity>) {
+        if !self.0.contains(&who.id) {
+            self.0.insert(who.id.clone());
+            list.push(who.clone());
+        }
     }
 }
 
@@ -159,6 +219,9 @@ pub fn compile(
     };
     // Comment and other timeline items by combined id; the first one wins.
     let mut item_by_id: HashMap<String, usize> = HashMap::new();
+    let mut labels = LabelSet::default();
+    let mut actors = People::default();
+    let mut participants = People::default();
 
     for applied in ops {
         let item_id = combine(bug_id, &applied.id);
@@ -171,8 +234,8 @@ pub fn compile(
                 files,
             } => {
                 if applied.id == bug_id {
-                    add_unique(&mut snap.actors, author);
-                    add_unique(&mut snap.participants, author);
+                    actors.add(&mut snap.actors, author);
+                    participants.add(&mut snap.participants, author);
                     snap.title = title.clone();
                     snap.comments
                         .push(new_comment(&item_id, &applied, message, files));
@@ -183,7 +246,7 @@ pub fn compile(
             }
             OpKind::SetTitle { title, was } => {
                 snap.title = title.clone();
-                add_unique(&mut snap.actors, author);
+                actors.add(&mut snap.actors, author);
                 item_by_id
                     .entry(item_id.clone())
                     .or_insert(snap.timeline.len());
@@ -196,8 +259,8 @@ pub fn compile(
                 });
             }
             OpKind::AddComment { message, files } => {
-                add_unique(&mut snap.actors, author);
-                add_unique(&mut snap.participants, author);
+                actors.add(&mut snap.actors, author);
+                participants.add(&mut snap.participants, author);
                 snap.comments
                     .push(new_comment(&item_id, &applied, message, files));
                 item_by_id.entry(item_id).or_insert(snap.timeline.len());
@@ -206,7 +269,7 @@ pub fn compile(
             }
             OpKind::SetStatus { status } => {
                 snap.status = *status;
-                add_unique(&mut snap.actors, author);
+                actors.add(&mut snap.actors, author);
                 item_by_id
                     .entry(item_id.clone())
                     .or_insert(snap.timeline.len());
@@ -218,20 +281,8 @@ pub fn compile(
                 });
             }
             OpKind::LabelChange { added, removed } => {
-                add_unique(&mut snap.actors, author);
-                // The list exists (JSON `[]` rather than `null`) once a label was added.
-                for label in added.iter().flatten() {
-                    let labels = snap.labels.get_or_insert_with(Vec::new);
-                    if !labels.contains(label) {
-                        labels.push(label.clone());
-                    }
-                }
-                if let Some(labels) = snap.labels.as_mut() {
-                    for label in removed.iter().flatten() {
-                        labels.retain(|l| l != label);
-                    }
-                    labels.sort();
-                }
+                actors.add(&mut snap.actors, author);
+                labels.change(added, removed);
                 item_by_id
                     .entry(item_id.clone())
                     .or_insert(snap.timeline.len());
@@ -259,7 +310,7 @@ pub fn compile(
                     c.files = files.clone();
                     c.last_edit = time;
                     c.history.push((message.clone(), time));
-                    add_unique(&mut snap.actors, author);
+                    actors.add(&mut snap.actors, author);
                 }
             }
             OpKind::NoOp | OpKind::SetMetadata { .. } => {}
@@ -267,6 +318,7 @@ pub fn compile(
         snap.edit_time = time;
         snap.operations.push(applied);
     }
+    snap.labels = labels.into_list();
     snap.create_metadata = snap.op_metadata(bug_id);
     Ok(snap)
 }

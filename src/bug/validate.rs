@@ -4,12 +4,16 @@
 //! one line of history, and every author is a known identity. The same
 //! operation on two merged branches is accepted (readers apply it once):
 //! joining a history with a rebased copy of some of its packs does that.
+//! Remote data must also stay within the caps of [`crate::limits`] and
+//! leave its clocks room to grow.
 
 use super::operation::{OpKind, Operation};
-use crate::entity::dag::read_ordered_packs;
+use super::snapshot::LabelSet;
+use crate::entity::dag::read_ordered_packs_within;
 use crate::entity::id::is_valid_id;
 use crate::entity::pack::Pack;
 use crate::identity::IdentityStore;
+use crate::limits::{MAX_COMMITS_PER_BUG, MAX_OPS_PER_BUG, MAX_REMOTE_CLOCK, MAX_REPEATED_OPS};
 use crate::repo::Repo;
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
@@ -72,14 +76,18 @@ pub fn validate(
             "history cut at commit {cut} by a shallow fetch; \"git fetch --unshallow\" brings the rest"
         )));
     }
-    let packs = read_ordered_packs(repo, head).map_err(|e| {
+    let packs = read_ordered_packs_within(repo, head, MAX_COMMITS_PER_BUG).map_err(|e| {
         if e.is_missing_object() {
             Rejection::Incomplete(format!("history incomplete ({e}); fetch the rest of it"))
         } else {
             invalid(e.to_string())
         }
     })?;
+    check_caps(&packs).map_err(invalid)?;
     let mut seen: HashMap<&str, Oid> = HashMap::new();
+    let mut labels = LabelSet::default();
+    let mut repeated = 0;
+    let mut along_one_line: HashMap<(Oid, Oid), bool> = HashMap::new();
     let mut first = true;
     for pack in &packs {
         if pack.ops.is_empty() && pack.parents.len() < 2 {
@@ -115,8 +123,18 @@ pub fn validate(
             if let Some(&earlier) = seen.get(raw.id.as_str()) {
                 // Two merged histories may both hold an operation (one has a
                 // rebased copy); it then counts once. Along one line of
-                // history, a repeated operation is a replay.
-                if repo.is_ancestor(earlier, pack.commit).unwrap_or(true) {
+                // history, a repeated operation is a replay. Each answer
+                // walks history, hence the cap and the memo.
+                repeated += 1;
+                if repeated > MAX_REPEATED_OPS {
+                    return Err(invalid(format!(
+                        "more than {MAX_REPEATED_OPS} operations stored twice (the cap per bug)"
+                    )));
+                }
+                let replay = *along_one_line
+                    .entry((earlier, pack.commit))
+                    .or_insert_with(|| repo.is_ancestor(earlier, pack.commit).unwrap_or(true));
+                if replay {
                     return Err(invalid(format!(
                         "operation {} appears twice",
                         crate::entity::id::human(&raw.id)
@@ -125,6 +143,7 @@ pub fn validate(
                 continue;
             }
             seen.insert(raw.id.as_str(), pack.commit);
+            labels.apply_within_cap(&op.kind).map_err(invalid)?;
             let is_create = matches!(op.kind, OpKind::Create { .. });
             if first && (!is_create || raw.id != id) {
                 return Err(invalid("the first operation does not create this bug (its id does not match the ref name)".into()));
@@ -139,4 +158,24 @@ pub fn validate(
         return Err(invalid("bug has no operation".into()));
     }
     Ok(ValidBug { packs })
+}
+
+/// The caps on the history as a whole: clock values and operation count.
+fn check_caps(packs: &[Pack]) -> Result<(), String> {
+    for pack in packs {
+        if pack.create_clock.max(pack.edit_clock) > MAX_REMOTE_CLOCK {
+            return Err(format!(
+                "commit {}: lamport clock above {MAX_REMOTE_CLOCK} (the cap on remote clocks, \
+                 which leaves room for local writes)",
+                pack.commit
+            ));
+        }
+    }
+    let ops: usize = packs.iter().map(|p| p.ops.len()).sum();
+    if ops > MAX_OPS_PER_BUG {
+        return Err(format!(
+            "bug has {ops} operations, more than {MAX_OPS_PER_BUG} (the cap per bug)"
+        ));
+    }
+    Ok(())
 }

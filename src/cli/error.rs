@@ -72,6 +72,9 @@ impl From<PrefixError> for CliError {
             PrefixError::NotFound { kind, .. } if kind == "identity" => {
                 "\"git bug user\" lists the identities"
             }
+            PrefixError::NotFound { kind, .. } if kind == "file" => {
+                "\"git bug file ls\" lists the attached files"
+            }
             PrefixError::NotFound { .. } => {
                 "\"git bug bug comment BUG_ID\" lists the comments of a bug"
             }
@@ -110,9 +113,8 @@ impl From<IdentityError> for CliError {
 
 impl From<QueryError> for CliError {
     fn from(e: QueryError) -> CliError {
-        CliError::usage(format!("invalid query: {e}")).with_hint(
-            "see QUERY LANGUAGE in \"git help bug\"; quote values with spaces: author:\"Jane Doe\"",
-        )
+        CliError::usage(format!("invalid query: {e}"))
+            .with_hint("see \"git bug help query\"; quote values with spaces: author:\"Jane Doe\"")
     }
 }
 

@@ -5,6 +5,7 @@ mod commands;
 mod context;
 mod editor;
 mod error;
+mod manual;
 mod render;
 mod terminal;
 mod time;
@@ -14,8 +15,8 @@ pub use error::{CliError, CliResult};
 use crate::repo::Repo;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    comment, completion, doctor, hook, label, list, man, new, rm, select, show, status, sync,
-    title, user,
+    comment, completion, doctor, file, help, hook, label, list, man, new, rm, select, show, status,
+    sync, title, user,
 };
 use context::Ctx;
 use terminal::{ColorChoice, Ui};
@@ -36,36 +37,6 @@ Daily use:
 
 The full git-bug command tree is under \"git bug bug\" and \"git bug user\".";
 
-const AFTER_LONG_HELP: &str = "\
-QUERY LANGUAGE (git bug ls, git bug bug):
-  status:open|closed        bugs in that state (state: works too)
-  author:TEXT               author's name or login contains TEXT, or id starts with it
-  actor:TEXT, participant:TEXT   the same test on anyone who acted or commented
-  label:NAME                bugs with that label (repeat for several: all must match)
-  no:label                  bugs without a label
-  title:TEXT                title contains TEXT (case-insensitive)
-  metadata:KEY:VALUE        creation metadata KEY equals VALUE
-  sort:id|creation|edit[-asc|-desc]   order of the listing
-  WORD or \"SOME WORDS\"        words of the title or of a comment (case-insensitive)
-A query reads the same given as one argument or as several. Quote a value
-with spaces inside the query, git bug ls 'author:\"Jane Doe\" crash', or
-give it to a flag: git bug ls --author \"Jane Doe\" crash.
-
-MESSAGES:
-  Text comes from -m MESSAGE, from -F FILE (- reads standard input), or from
-  the editor named by GIT_EDITOR, core.editor, VISUAL or EDITOR.
-
-CONFIGURATION:
-  git-bug.identity   id of your identity in this repository
-  core.editor, core.pager, color.ui, color.bug   as for git
-
-EXIT STATUS:
-  0 success, also when the request is already satisfied (closing a closed
-  bug, adding a label already set, an unchanged title): nothing is written
-  and a note goes to stderr; 1 the request was refused (unknown or
-  ambiguous id, invalid data); 2 bad usage or query; 128 no repository or
-  an environment problem.";
-
 /// Command-line interface of `git bug`.
 #[derive(Parser, Debug)]
 #[command(
@@ -74,8 +45,10 @@ EXIT STATUS:
     version,
     about = ABOUT,
     long_about = LONG_ABOUT,
-    after_long_help = AFTER_LONG_HELP,
+    after_help = manual::after_short_help(),
+    after_long_help = manual::after_long_help(),
     arg_required_else_help = true,
+    // "git bug help" is ours (commands/help.rs): it also knows the topics.
     disable_help_subcommand = true
 )]
 pub struct Cli {
@@ -111,6 +84,9 @@ enum Command {
     User(user::UserArgs),
     /// List the labels in use on any bug
     Label,
+    /// List and write out files attached to bugs (new and comment take --attach)
+    #[command(subcommand)]
+    File(file::FileCommand),
     /// Set up this clone so that git fetch and git push carry bugs
     ///
     /// In a clone: adds the fetch refspecs of bugs and identities to each remote,
@@ -140,11 +116,16 @@ enum Command {
     Hook(hook::HookCommand),
     /// Print the version
     Version,
+    /// Print the manual of git bug, of a command, or of a topic (query, exit-status...)
+    Help(help::HelpArgs),
     /// Print a shell completion script (bash: source it, and "git bug <TAB>" completes too)
     Completion(completion::CompletionArgs),
-    /// Write the man pages into a directory, for "git help bug"
+    /// Write the man pages where man looks (or into DIR), for "git help bug"
     #[command(name = "install-man-pages")]
     InstallManPages(man::InstallArgs),
+    /// Bug id prefixes, for shell completion
+    #[command(name = "complete-bug-ids", hide = true)]
+    CompleteBugIds(completion::BugIdsArgs),
 }
 
 /// The clap command tree, for man pages and completions.
@@ -187,6 +168,8 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
             return Ok(());
         }
         Command::InstallManPages(args) => return man::install(args),
+        Command::Help(args) => return help::run(ui, args),
+        Command::CompleteBugIds(args) => return completion::bug_ids(ui, args),
         Command::Completion(args) => return completion::run(ui, args),
         _ => {}
     }
@@ -235,6 +218,7 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         },
         Command::User(args) => user::run(&ctx, ui, args),
         Command::Label => label::list_all(&ctx, ui),
+        Command::File(command) => file::run(&ctx, ui, command),
         Command::Install(args) => sync::install(&ctx, args),
         Command::Uninstall(args) => sync::uninstall(&ctx, args),
         Command::Status => sync::status(&ctx, ui),
@@ -242,7 +226,11 @@ fn dispatch(cli: &Cli, ui: &mut Ui) -> CliResult {
         Command::Push(args) => sync::push(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, ui, args),
         Command::Hook(command) => hook::run(&ctx, command),
-        Command::Version | Command::InstallManPages(_) | Command::Completion(_) => Ok(()),
+        Command::Version
+        | Command::InstallManPages(_)
+        | Command::Completion(_)
+        | Command::Help(_)
+        | Command::CompleteBugIds(_) => Ok(()),
     }
 }
 

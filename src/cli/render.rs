@@ -67,12 +67,20 @@ pub fn show_json(bug: &Snapshot) -> Json {
         .comments
         .iter()
         .map(|c| {
-            Json::Object(vec![
+            let mut fields = vec![
                 ("id", Json::str(c.id.as_str())),
                 ("human_id", Json::str(c.human_id())),
                 ("author", identity_json(&c.author)),
                 ("message", Json::str(c.message.as_str())),
-            ])
+            ];
+            // Only where there are some: git-bug's output has no such field.
+            if let Some(files) = c.files.as_ref().filter(|f| !f.is_empty()) {
+                fields.push((
+                    "files",
+                    Json::Array(files.iter().map(|f| Json::str(f.as_str())).collect()),
+                ));
+            }
+            Json::Object(fields)
         })
         .collect();
     Json::Object(vec![
@@ -264,7 +272,15 @@ pub fn show_text(ui: &Ui, bug: &Snapshot) -> String {
         } else {
             escape(&comment.message, true)
         };
-        out.push_str(&format!("  {message}\n\n\n"));
+        out.push_str(&format!("  {message}\n\n"));
+        if let Some(files) = comment.files.as_ref().filter(|f| !f.is_empty()) {
+            let shown: Vec<&str> = files.iter().map(|f| crate::entity::id::human(f)).collect();
+            out.push_str(&format!(
+                "  files: {} (git bug file get ID)\n",
+                shown.join(", ")
+            ));
+        }
+        out.push('\n');
     }
     out
 }

@@ -7,7 +7,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Clock values above this are refused as hostile: they leave no headroom.
+/// The largest clock value read or written. Remote data may carry less
+/// (`limits::MAX_REMOTE_CLOCK`), so local writes always have room left.
 pub const MAX_CLOCK: u64 = 1 << 62;
 
 /// The directory of clock files.
@@ -45,8 +46,16 @@ impl ClockStore {
 
     /// Advances the clock and returns the new value. A clock that does not
     /// exist starts at 1, so the first value handed out is 2, as in git-bug.
+    /// Refuses to hand out a value above [`MAX_CLOCK`], which readers refuse.
     pub fn increment(&self, name: &str) -> io::Result<u64> {
         let next = self.value(name)?.unwrap_or(1).saturating_add(1);
+        if next > MAX_CLOCK {
+            return Err(io::Error::other(format!(
+                "{name} is at its maximum ({MAX_CLOCK}); if no bug carries such a value, \
+                 remove {}: it is rebuilt from the bugs",
+                self.path(name).display()
+            )));
+        }
         self.store(name, next)?;
         Ok(next)
     }
@@ -87,5 +96,21 @@ impl ClockStore {
         let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
         fs::write(&tmp, value.to_string())?;
         fs::rename(&tmp, self.path(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn increment_stops_at_the_maximum() {
+        let dir = tempfile::tempdir().unwrap();
+        let clocks = ClockStore::new(dir.path());
+        clocks.witness("c", MAX_CLOCK - 1).unwrap();
+        assert_eq!(clocks.increment("c").unwrap(), MAX_CLOCK);
+        let err = clocks.increment("c").unwrap_err().to_string();
+        assert!(err.contains("maximum"), "{err}");
+        assert_eq!(clocks.value("c").unwrap(), Some(MAX_CLOCK));
     }
 }

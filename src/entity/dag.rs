@@ -4,32 +4,42 @@
 use super::EntityError;
 use super::clock::MAX_CLOCK;
 use super::pack::{Pack, read_pack};
+use crate::limits::{MAX_CLOCK_JUMP, MAX_PARENTS, READ_MAX_COMMITS};
 use crate::repo::Repo;
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
 
-/// A step larger than this along a single-parent edge is refused as an attack.
-const MAX_CLOCK_JUMP: u64 = 1_000_000;
-/// Bound on the commits of one entity, so hostile data cannot exhaust memory.
-const MAX_COMMITS: usize = 1_000_000;
-/// Bound on the parents of one commit.
-const MAX_PARENTS: usize = 16;
-
 /// Reads every pack reachable from `head`, validated and sorted by
 /// (edit clock, pack id): the order in which their operations apply.
 pub fn read_ordered_packs(repo: &Repo, head: Oid) -> Result<Vec<Pack>, EntityError> {
+    read_ordered_packs_within(repo, head, READ_MAX_COMMITS)
+}
+
+/// Like [`read_ordered_packs`], giving up as soon as the history holds
+/// more than `max_commits` commits: the cost is bounded by the cap, not by
+/// what a remote sent.
+pub fn read_ordered_packs_within(
+    repo: &Repo,
+    head: Oid,
+    max_commits: usize,
+) -> Result<Vec<Pack>, EntityError> {
     let mut packs: HashMap<Oid, Pack> = HashMap::new();
     let mut todo = vec![head];
     let mut seen = HashSet::from([head]);
     while let Some(commit) = todo.pop() {
         let pack = read_pack(repo, commit)?;
         if pack.parents.len() > MAX_PARENTS {
-            return Err(EntityError::corrupt(commit, "too many parents"));
+            return Err(EntityError::corrupt(
+                commit,
+                format!("more than {MAX_PARENTS} parents (the cap per commit)"),
+            ));
         }
         for parent in &pack.parents {
             if seen.insert(*parent) {
-                if seen.len() > MAX_COMMITS {
-                    return Err(EntityError::Invalid("entity has too many commits".into()));
+                if seen.len() > max_commits {
+                    return Err(EntityError::Invalid(format!(
+                        "history has more than {max_commits} commits (the cap on one history)"
+                    )));
                 }
                 todo.push(*parent);
             }
@@ -67,10 +77,16 @@ fn check_invariants(packs: &HashMap<Oid, Pack>) -> Result<(), EntityError> {
                 "lamport edit time is zero",
             ));
         }
+        if !pack.parents.is_empty() && pack.create_clock != 0 {
+            return Err(EntityError::corrupt(
+                pack.commit,
+                "creation lamport time set on a commit that is not the root",
+            ));
+        }
         if pack.edit_clock > MAX_CLOCK || pack.create_clock > MAX_CLOCK {
             return Err(EntityError::corrupt(
                 pack.commit,
-                "lamport clock value is out of range",
+                format!("lamport clock value is out of range (above {MAX_CLOCK})"),
             ));
         }
         if pack.parents.len() > 1 && !pack.ops.is_empty() {
@@ -79,6 +95,7 @@ fn check_invariants(packs: &HashMap<Oid, Pack>) -> Result<(), EntityError> {
                 "merge commit cannot have operations",
             ));
         }
+        let mut latest_parent = 0;
         for parent in &pack.parents {
             let parent_clock = packs[parent].edit_clock;
             if parent_clock >= pack.edit_clock {
@@ -87,12 +104,18 @@ fn check_invariants(packs: &HashMap<Oid, Pack>) -> Result<(), EntityError> {
                     "lamport clock ordering doesn't match the DAG",
                 ));
             }
-            if pack.parents.len() == 1 && pack.edit_clock - parent_clock > MAX_CLOCK_JUMP {
-                return Err(EntityError::corrupt(
-                    pack.commit,
-                    "lamport clock jumping too far in the future, likely an attack",
-                ));
-            }
+            latest_parent = latest_parent.max(parent_clock);
+        }
+        // Measured from the latest parent, so a merge of a branch far
+        // behind is fine, but a merge commit is no way around the check.
+        if !pack.parents.is_empty() && pack.edit_clock - latest_parent > MAX_CLOCK_JUMP {
+            return Err(EntityError::corrupt(
+                pack.commit,
+                format!(
+                    "lamport clock jumping too far in the future (more than {MAX_CLOCK_JUMP} \
+                     after its latest parent), likely an attack"
+                ),
+            ));
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 use super::EntityError;
 use super::id::hash_id;
+use crate::limits::{MAX_OPS_PER_PACK, MAX_PACK_BYTES};
 use crate::repo::{Repo, TreeEntry};
 use git2::Oid;
 use serde::Deserialize;
@@ -12,10 +13,6 @@ use serde_json::value::RawValue;
 pub const FORMAT_VERSION: u64 = 4;
 /// The empty blob every marker entry points to.
 pub const EMPTY_BLOB: &str = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-
-/// Caps on what one pack may hold; remote data beyond them is refused.
-const MAX_PACK_BYTES: usize = 64 << 20;
-const MAX_OPS_PER_PACK: usize = 100_000;
 
 const MIGRATION_HINT: &str =
     "please use https://github.com/git-bug/git-bug-migration to upgrade to format version 4";
@@ -57,51 +54,97 @@ struct AuthorRef {
 /// Reads the pack stored by `commit`.
 pub fn read_pack(repo: &Repo, commit: Oid) -> Result<Pack, EntityError> {
     let info = repo.read_commit(commit)?;
-    let entries = repo.read_tree(info.tree)?;
-    let mut version = None;
-    let mut create_clock = 0;
-    let mut edit_clock = 0;
-    let mut ops_blob = None;
-    for entry in &entries {
-        if let Some(v) = entry.name.strip_prefix("version-") {
-            if version.is_none() {
-                version = Some(v.parse::<u64>().map_err(|_| {
-                    EntityError::corrupt(commit, format!("unreadable format version {v:?}"))
-                })?);
-            }
-        } else if let Some(v) = entry.name.strip_prefix("create-clock-") {
-            create_clock = parse_clock(commit, v)?;
-        } else if let Some(v) = entry.name.strip_prefix("edit-clock-") {
-            edit_clock = parse_clock(commit, v)?;
-        } else if entry.name == "ops" && !entry.is_tree {
-            ops_blob = Some(entry.oid);
-        }
-    }
-    check_version(commit, version)?;
-    let ops_blob =
-        ops_blob.ok_or_else(|| EntityError::corrupt(commit, "no ops blob in the tree"))?;
-    if repo.blob_size(ops_blob)? > MAX_PACK_BYTES {
+    let layout = read_layout(commit, &repo.read_tree(info.tree)?)?;
+    if repo.blob_size(layout.ops)? > MAX_PACK_BYTES {
         return Err(EntityError::corrupt(
             commit,
-            "operation pack is larger than 64 MiB",
+            format!(
+                "operation pack is larger than the cap of {} MiB",
+                MAX_PACK_BYTES >> 20
+            ),
         ));
     }
-    let blob = repo.read_blob(ops_blob)?;
+    let blob = repo.read_blob(layout.ops)?;
     let (author, ops) = decode_pack(&blob).map_err(|e| EntityError::corrupt(commit, e))?;
     Ok(Pack {
         commit,
         parents: info.parents,
-        create_clock,
-        edit_clock,
+        create_clock: layout.create_clock,
+        edit_clock: layout.edit_clock,
         id: hash_id(&blob),
         author,
         ops,
     })
 }
 
-fn parse_clock(commit: Oid, text: &str) -> Result<u64, EntityError> {
-    text.parse::<u64>()
-        .map_err(|_| EntityError::corrupt(commit, format!("unreadable clock value {text:?}")))
+/// What the tree of a pack commit says.
+struct Layout {
+    ops: Oid,
+    create_clock: u64,
+    edit_clock: u64,
+}
+
+/// Checks a pack tree against the layout git-bug writes (format spec
+/// §1.3): one `version-N`, one `edit-clock-N`, at most one
+/// `create-clock-N` and one `ops`, all regular files, numbers in plain
+/// decimal. git-bug's reader takes the first of several markers and reads
+/// `ops` whatever its mode; trees it never writes are refused here rather
+/// than read one way by us and another by it. Other entries (`extra`, the
+/// attached files) are ignored, as git-bug does.
+fn read_layout(commit: Oid, entries: &[TreeEntry]) -> Result<Layout, EntityError> {
+    let corrupt = |why: String| EntityError::corrupt(commit, format!("tree layout: {why}"));
+    let mut version = None;
+    let mut create_clock = None;
+    let mut edit_clock = None;
+    let mut ops = None;
+    for entry in entries {
+        let (slot, value) = if let Some(v) = entry.name.strip_prefix("version-") {
+            (&mut version, v)
+        } else if let Some(v) = entry.name.strip_prefix("create-clock-") {
+            (&mut create_clock, v)
+        } else if let Some(v) = entry.name.strip_prefix("edit-clock-") {
+            (&mut edit_clock, v)
+        } else if entry.name == "ops" {
+            if !entry.is_file() {
+                return Err(corrupt(format!(
+                    "`ops` is not a regular file (mode {:o})",
+                    entry.mode
+                )));
+            }
+            ops = Some(entry.oid);
+            continue;
+        } else {
+            continue;
+        };
+        if !entry.is_file() {
+            return Err(corrupt(format!(
+                "`{}` is not a regular file (mode {:o})",
+                entry.name, entry.mode
+            )));
+        }
+        let Some(number) = parse_decimal(value) else {
+            return Err(corrupt(format!("unreadable number in `{}`", entry.name)));
+        };
+        if slot.replace(number).is_some() {
+            let kind = &entry.name[..entry.name.len() - value.len()];
+            return Err(corrupt(format!("more than one `{kind}N` entry")));
+        }
+    }
+    check_version(commit, version)?;
+    let ops = ops.ok_or_else(|| EntityError::corrupt(commit, "no ops blob in the tree"))?;
+    Ok(Layout {
+        ops,
+        create_clock: create_clock.unwrap_or(0),
+        edit_clock: edit_clock.unwrap_or(0),
+    })
+}
+
+/// A number as git-bug writes it (`%d`): digits, no sign, no leading zero.
+fn parse_decimal(text: &str) -> Option<u64> {
+    let plain = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    plain.then(|| text.parse().ok()).flatten()
 }
 
 fn check_version(commit: Oid, version: Option<u64>) -> Result<(), EntityError> {
@@ -138,7 +181,7 @@ pub fn decode_pack(blob: &[u8]) -> Result<(String, Vec<RawOp>), String> {
     let raw_ops = parsed.ops.unwrap_or_default();
     if raw_ops.len() > MAX_OPS_PER_PACK {
         return Err(format!(
-            "operation pack holds more than {MAX_OPS_PER_PACK} operations"
+            "operation pack holds more than {MAX_OPS_PER_PACK} operations (the cap per commit)"
         ));
     }
     let ops = raw_ops
@@ -185,25 +228,61 @@ pub fn write_pack_commit(
 ) -> Result<Oid, EntityError> {
     let empty = repo.write_blob(b"")?;
     let ops = repo.write_blob(blob)?;
-    let marker = |name: String| TreeEntry {
-        name,
-        oid: empty,
-        is_tree: false,
-    };
+    let marker = |name: String| TreeEntry::file(name, empty);
     let mut entries = vec![
         marker(format!("edit-clock-{edit_clock}")),
-        TreeEntry {
-            name: "ops".into(),
-            oid: ops,
-            is_tree: false,
-        },
+        TreeEntry::file("ops", ops),
         marker(format!("version-{FORMAT_VERSION}")),
     ];
     if let Some(create) = create_clock {
         entries.push(marker(format!("create-clock-{create}")));
     }
+    let files = attached_files(blob);
+    if !files.is_empty() {
+        let listing: Vec<TreeEntry> = files
+            .iter()
+            .enumerate()
+            .map(|(n, oid)| TreeEntry::file(format!("file{n}"), *oid))
+            .collect();
+        entries.push(TreeEntry {
+            name: "extra".into(),
+            oid: repo.write_tree(&listing)?,
+            mode: TreeEntry::TREE,
+        });
+    }
     let tree = repo.write_tree(&entries)?;
     Ok(repo.write_entity_commit(tree, parents)?)
+}
+
+/// The files the operations of a pack carry (their `files` hashes), each
+/// once, in operation and file order: what git-bug lists in the `extra`
+/// subtree so that push and fetch carry the blobs along. Readers take the
+/// files from the operations, never from `extra`.
+pub fn attached_files(blob: &[u8]) -> Vec<Oid> {
+    #[derive(serde::Deserialize)]
+    struct Files {
+        files: Option<Vec<String>>,
+    }
+    // Most packs have none: skip the parse.
+    if !blob.windows(9).any(|w| w == b"\"files\":[") {
+        return Vec::new();
+    }
+    let Ok((_, ops)) = decode_pack(blob) else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for op in ops {
+        let Ok(Files { files: Some(files) }) = serde_json::from_str::<Files>(&op.json) else {
+            continue;
+        };
+        for oid in files.iter().filter_map(|h| Oid::from_str(h).ok()) {
+            if seen.insert(oid) {
+                out.push(oid);
+            }
+        }
+    }
+    out
 }
 
 /// A merge commit joining `parents` that carries no operation, the same on
@@ -227,23 +306,20 @@ pub fn write_join_commit(repo: &Repo, parents: &[Oid]) -> Result<(Oid, u64), Ent
         time = time.max(repo.commit_time(parent)?);
     }
     let author = author.ok_or_else(|| EntityError::Invalid("a merge needs parents".into()))?;
-    let edit_clock = edit_clock
-        .checked_add(1)
-        .ok_or_else(|| EntityError::Invalid("edit clock out of range".into()))?;
+    let edit_clock = edit_clock.saturating_add(1);
+    if edit_clock > super::clock::MAX_CLOCK {
+        // Readers would refuse it; remote data cannot get this far.
+        return Err(EntityError::Invalid(format!(
+            "cannot merge: the edit clock would pass its maximum ({})",
+            super::clock::MAX_CLOCK
+        )));
+    }
     let empty = repo.write_blob(b"")?;
     let ops = repo.write_blob(&encode_pack(&author, None))?;
-    let marker = |name: String| TreeEntry {
-        name,
-        oid: empty,
-        is_tree: false,
-    };
+    let marker = |name: String| TreeEntry::file(name, empty);
     let entries = vec![
         marker(format!("edit-clock-{edit_clock}")),
-        TreeEntry {
-            name: "ops".into(),
-            oid: ops,
-            is_tree: false,
-        },
+        TreeEntry::file("ops", ops),
         marker(format!("version-{FORMAT_VERSION}")),
     ];
     let tree = repo.write_tree(&entries)?;
@@ -251,4 +327,28 @@ pub fn write_join_commit(repo: &Repo, parents: &[Oid]) -> Result<(Oid, u64), Ent
         repo.write_entity_commit_at(tree, &parents, time)?,
         edit_clock,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_decimal;
+
+    #[test]
+    fn numbers_are_read_as_git_bug_writes_them() {
+        assert_eq!(parse_decimal("0"), Some(0));
+        assert_eq!(parse_decimal("42"), Some(42));
+        assert_eq!(parse_decimal("18446744073709551615"), Some(u64::MAX));
+        for bad in [
+            "",
+            "+2",
+            "-2",
+            "02",
+            " 2",
+            "2 ",
+            "0x2",
+            "18446744073709551616",
+        ] {
+            assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+    }
 }

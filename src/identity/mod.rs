@@ -166,7 +166,7 @@ pub fn read(repo: &Repo, id: &str, head: Oid) -> Result<Identity, EntityError> {
                 "invalid identity data at hash {commit}"
             )));
         };
-        if entry.name != "version" || entry.is_tree {
+        if entry.name != "version" || !entry.is_file() {
             return Err(EntityError::Invalid(format!(
                 "invalid identity data at hash {commit}"
             )));
@@ -260,11 +260,7 @@ pub fn create(repo: &Repo, new: &NewIdentity) -> Result<Identity, EntityError> {
     let blob = version.to_json().to_compact();
     let id = hash_id(&blob);
     let blob_oid = repo.write_blob(&blob)?;
-    let tree = repo.write_tree(&[TreeEntry {
-        name: "version".into(),
-        oid: blob_oid,
-        is_tree: false,
-    }])?;
+    let tree = repo.write_tree(&[TreeEntry::file("version", blob_oid)])?;
     let commit = repo.write_entity_commit(tree, &[])?;
     repo.update_ref(
         &format!("{REF_PREFIX}{id}"),

@@ -9,7 +9,32 @@ use git2::{ObjectType, Oid};
 pub struct TreeEntry {
     pub name: String,
     pub oid: Oid,
-    pub is_tree: bool,
+    /// The git file mode: [`TreeEntry::FILE`], [`TreeEntry::TREE`], or
+    /// another (executable, symlink, submodule) in data read.
+    pub mode: i32,
+}
+
+impl TreeEntry {
+    /// A regular, non-executable file.
+    pub const FILE: i32 = 0o100644;
+    pub const TREE: i32 = 0o040000;
+
+    /// A regular file entry.
+    pub fn file(name: impl Into<String>, oid: Oid) -> TreeEntry {
+        TreeEntry {
+            name: name.into(),
+            oid,
+            mode: TreeEntry::FILE,
+        }
+    }
+
+    pub fn is_file(&self) -> bool {
+        self.mode == TreeEntry::FILE
+    }
+
+    pub fn is_tree(&self) -> bool {
+        self.mode == TreeEntry::TREE
+    }
 }
 
 /// What the entity layer needs from a commit.
@@ -61,7 +86,7 @@ impl Repo {
             .map(|e| TreeEntry {
                 name: String::from_utf8_lossy(e.name_bytes()).into_owned(),
                 oid: e.id(),
-                is_tree: e.kind() == Some(ObjectType::Tree),
+                mode: e.filemode(),
             })
             .collect())
     }
@@ -77,9 +102,8 @@ impl Repo {
             .treebuilder(None)
             .map_err(git_err("building a tree"))?;
         for entry in entries {
-            let mode = if entry.is_tree { 0o040000 } else { 0o100644 };
             builder
-                .insert(&entry.name, entry.oid, mode)
+                .insert(&entry.name, entry.oid, entry.mode)
                 .map_err(git_err(format!("adding {} to a tree", entry.name)))?;
         }
         builder.write().map_err(git_err("writing a tree"))

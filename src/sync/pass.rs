@@ -71,6 +71,9 @@ pub struct Report {
     pub entries: Vec<Entry>,
     /// Entities that could not be merged because of a local problem.
     pub errors: Vec<(TrackingRef, String)>,
+    /// Tracking refs of bugs whose wait for their author an earlier
+    /// command already told: said once, not again by every command.
+    pub already_waiting: HashSet<String>,
 }
 
 impl Report {
@@ -137,6 +140,7 @@ impl Report {
                 Outcome::Invalid(why) => {
                     lines.push(format!("{remote}: {what} {id} refused: {why}"))
                 }
+                Outcome::WaitingFor(_) if self.already_waiting.contains(&e.tracking.name) => {}
                 Outcome::WaitingFor(author) if with_pending => lines.push(format!(
                     "{remote}: {what} {id} not merged yet: author identity {} has not arrived yet",
                     crate::entity::id::human(author)
@@ -172,7 +176,8 @@ impl Report {
 
 /// Bookkeeping in `<state>/sync/`: `merged` holds `<oid> <ref>` for each
 /// tracking ref value merged (or refused) so far, later lines winning;
-/// `waiting` holds `<ref> <identity id>` for each bug waiting for an author.
+/// `waiting` holds `<ref> <identity id>` for each bug waiting for an author,
+/// `told` the refs among them that a command already said are waiting.
 /// Both are appended to by hooks, which must not read everything on every
 /// ref of a fetch, and rewritten whole by the full pass.
 ///
@@ -356,6 +361,15 @@ pub fn merge_tracking_refs(
     let state = SyncState::new(repo);
     let mut merged = state.merged();
     let mut report = merge_all(repo, todo, &all_tracking)?;
+    // Said by an earlier command: not again by every command.
+    let told = std::fs::read_to_string(state.dir.join("told")).unwrap_or_default();
+    report.already_waiting = told.lines().map(String::from).collect();
+    let waiting_now: Vec<String> = report
+        .entries
+        .iter()
+        .filter(|e| matches!(e.outcome, Outcome::WaitingFor(_)))
+        .map(|e| format!("{}\n", e.tracking.name))
+        .collect();
     let (settled, waiting) = settle(&report.entries, &all_tracking);
     for (name, head) in settled {
         merged.insert(name, head);
@@ -366,7 +380,8 @@ pub fn merge_tracking_refs(
         .collect();
     let saved = state.rewrite("merged", merged_lines).and_then(|()| {
         if only.is_none() {
-            state.rewrite("waiting", waiting)
+            state.rewrite("waiting", waiting)?;
+            state.rewrite("told", waiting_now)
         } else {
             Ok(())
         }
@@ -417,6 +432,27 @@ pub fn record_pushed(repo: &Repo, tracked: &[(String, Oid)]) -> Result<(), RepoE
         .map_err(crate::repo::io_err(
             "saving the merge state in git-bug/sync",
         ))
+}
+
+/// The updates git lists to a reference-transaction hook, one
+/// `<old> <new> <ref>` line each: the new values and the refs. A line that
+/// is not one (or a ref name that is not UTF-8) is skipped alone; the lines
+/// after it still count.
+pub fn transaction_updates(input: &[u8]) -> Vec<(Oid, String)> {
+    input
+        .split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let line = std::str::from_utf8(line).ok()?;
+            let mut fields = line.split(' ');
+            let (old, new, name) = (fields.next()?, fields.next()?, fields.next()?);
+            // git2 would take a short hex string as a zero-padded id.
+            let full = |id: &str| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit());
+            if !full(old) || !full(new) || fields.next().is_some() {
+                return None;
+            }
+            Some((Oid::from_str(new).ok()?, name.to_string()))
+        })
+        .collect()
 }
 
 /// Merges the tracking refs a hook was told about, and the bugs that were
@@ -614,5 +650,21 @@ mod tests {
         );
         assert!(parse_tracking_ref("refs/remotes/origin/main", Oid::ZERO_SHA1).is_none());
         assert!(parse_tracking_ref("refs/heads/bugs/x", Oid::ZERO_SHA1).is_none());
+    }
+
+    #[test]
+    fn reads_transaction_lines_past_a_bad_one() {
+        let (old, new) = ("0".repeat(40), "1".repeat(40));
+        let mut input = format!("{old} {new} refs/heads/caf").into_bytes();
+        // A ref name in Latin-1, as git allows.
+        input.push(0xe9);
+        input.extend(format!("\nnot a line\n{old} {new} refs/remotes/o/bugs/x\n").bytes());
+        assert_eq!(
+            transaction_updates(&input),
+            vec![(
+                Oid::from_str(&new).unwrap(),
+                "refs/remotes/o/bugs/x".to_string()
+            )]
+        );
     }
 }

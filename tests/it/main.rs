@@ -2,13 +2,18 @@
 
 mod common;
 
+mod attachments;
 mod bridge_rt;
 mod commands;
 mod doctor;
+mod help;
+mod hostile;
 mod identity_race;
 mod interop;
 mod links;
+mod malformed;
 mod man;
+mod mutation;
 mod query;
 mod server;
 mod smoke;

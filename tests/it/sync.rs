@@ -353,14 +353,14 @@ fn files_diff(
 }
 
 /// Lines of stderr written by our hooks or catch-up (`git-bug: …`).
-fn git_bug_lines(stderr: &str) -> Vec<&str> {
+pub fn git_bug_lines(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
         .filter(|l| l.starts_with("git-bug:"))
         .collect()
 }
 
-fn human(id: &str) -> &str {
+pub fn human(id: &str) -> &str {
     &id[..7]
 }
 
@@ -967,7 +967,7 @@ fn a_clone_made_with_bug_refspecs_is_merged_by_the_first_command() {
 }
 
 /// The identity `git-bug.identity` names in a repository.
-fn author_id(env: &TestEnv, repo: &Path) -> String {
+pub fn author_id(env: &TestEnv, repo: &Path) -> String {
     git_out(env, repo, &["config", "git-bug.identity"])
 }
 
@@ -976,19 +976,19 @@ fn author_id(env: &TestEnv, repo: &Path) -> String {
 // ---------------------------------------------------------------------------
 
 /// A 28-character nonce (20 bytes in padded base64), unique per `seed`.
-fn nonce(seed: &str) -> String {
+pub fn nonce(seed: &str) -> String {
     format!("{}A=", &hash_id(seed.as_bytes())[..26])
 }
 
 /// An operation as the CLI writes one; `fields` follow the nonce.
-fn op(kind: u32, seed: &str, fields: &str) -> String {
+pub fn op(kind: u32, seed: &str, fields: &str) -> String {
     format!(
         r#"{{"type":{kind},"timestamp":1700000000,"nonce":"{}",{fields}}}"#,
         nonce(seed)
     )
 }
 
-fn create_op(title: &str) -> String {
+pub fn create_op(title: &str) -> String {
     op(
         1,
         title,
@@ -996,7 +996,7 @@ fn create_op(title: &str) -> String {
     )
 }
 
-fn comment_op(message: &str) -> String {
+pub fn comment_op(message: &str) -> String {
     op(
         3,
         message,
@@ -1004,7 +1004,7 @@ fn comment_op(message: &str) -> String {
     )
 }
 
-fn pack_blob(author: &str, ops: &[String]) -> Vec<u8> {
+pub fn pack_blob(author: &str, ops: &[String]) -> Vec<u8> {
     format!(
         r#"{{"author":{{"id":"{author}"}},"ops":[{}]}}"#,
         ops.join(",")
@@ -1013,20 +1013,20 @@ fn pack_blob(author: &str, ops: &[String]) -> Vec<u8> {
 }
 
 /// Writes bug commits by hand into a repository, as a hostile peer would.
-struct Craft<'a> {
-    sh: Shell<'a>,
-    repo: &'a Path,
+pub struct Craft<'a> {
+    pub sh: Shell<'a>,
+    pub repo: &'a Path,
 }
 
 impl Craft<'_> {
-    fn blob(&self, bytes: &[u8]) -> String {
+    pub fn blob(&self, bytes: &[u8]) -> String {
         self.sh
             .git_stdin(self.repo, &["hash-object", "-w", "--stdin"], bytes)
     }
 
     /// A bug commit: `ops`, clock markers and `version-N`, with git-bug's
     /// empty author and committer (hash-object accepts them).
-    fn pack_commit(
+    pub fn pack_commit(
         &self,
         ops_blob: &[u8],
         create_clock: Option<u64>,
@@ -1059,7 +1059,7 @@ impl Craft<'_> {
         )
     }
 
-    fn set_ref(&self, name: &str, commit: &str) {
+    pub fn set_ref(&self, name: &str, commit: &str) {
         self.sh.git(self.repo, &["update-ref", name, commit]).ok();
     }
 }
@@ -1326,8 +1326,12 @@ fn a_bug_waits_for_its_author_identity() {
     );
     assert!(ref_value(&env, &e, &bug_ref(&id)).is_none());
     assert!(!fetched.stderr.contains("refused"), "{}", fetched.stderr);
-    // A command in between neither merges nor fails, and status says why.
-    env.bug(&e, &["ls"]).ok();
+    // A command in between neither merges nor fails, and status says why;
+    // the wait is told once, not again by every command.
+    let first = env.bug(&e, &["ls"]).ok();
+    assert!(first.stderr.contains(human(&id)), "{}", first.stderr);
+    let again = env.bug(&e, &["ls"]).ok();
+    assert!(!again.stderr.contains(human(&id)), "{}", again.stderr);
     assert!(ref_value(&env, &e, &bug_ref(&id)).is_none());
     let status = env.bug(&e, &["status"]).ok();
     let waiting = format!("  not merged yet: 1 bug ({})", human(&id));

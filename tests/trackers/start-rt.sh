@@ -54,7 +54,8 @@ token=$($sudo perl -I/usr/share/request-tracker5/lib -e '
 ')
 
 log="$state/rt.log"
-/usr/share/request-tracker5/libexec/rt-server --server Starlet --host 127.0.0.1 \
+# In a session of its own, so that stop.sh stops the whole process group.
+setsid /usr/share/request-tracker5/libexec/rt-server --server Starlet --host 127.0.0.1 \
 	--port "$port" --max-workers 2 >"$log" 2>&1 &
 pid=$!
 url="http://127.0.0.1:$port"

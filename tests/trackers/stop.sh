@@ -6,7 +6,8 @@ state=${1:-${TMPDIR:-/tmp}/git-bug-trackers}
 for env in "$state"/*.env; do
 	[ -f "$env" ] || continue
 	pid=$(sed -n 's/^GIT_BUG_TEST_[A-Z]*_PID=//p' "$env")
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	# The server leads its own process group: stop all of it.
+	[ -n "$pid" ] && { kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null; }
 	rm -f "$env"
 done
 exit 0

@@ -38,6 +38,9 @@ pub struct NewArgs {
     /// Read the comment from FILE (- for standard input)
     #[arg(short = 'F', long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Attach the file at PATH (repeat for several); "git bug file get" writes it out
+    #[arg(long = "attach", value_name = "PATH")]
+    pub attach: Vec<PathBuf>,
     /// Never open an editor
     #[arg(long)]
     pub non_interactive: bool,
@@ -102,16 +105,14 @@ pub fn run_new(ctx: &Ctx, _ui: &mut Ui, args: &NewArgs) -> CliResult {
     if message.is_empty() {
         return Err(CliError::new("empty comment; nothing was added"));
     }
+    let files = super::file::attach_all(ctx, &args.attach)?;
     let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
     bug::append(
         ctx.repo,
         &bug,
         &me,
-        &[Operation::new(OpKind::AddComment {
-            message,
-            files: None,
-        })],
+        &[Operation::new(OpKind::AddComment { message, files })],
     )?;
     ctx.wrote();
     Ok(())

@@ -6,9 +6,8 @@ use crate::cli::error::CliResult;
 use crate::cli::terminal::escape;
 use crate::sync::{self, transport};
 use clap::Subcommand;
-use git2::Oid;
 use std::collections::HashSet;
-use std::io::BufRead;
+use std::io::Read;
 
 #[derive(Subcommand, Debug)]
 pub enum HookCommand {
@@ -49,18 +48,13 @@ fn say(line: &str) {
 /// Merges after git updated bug or identity tracking refs, when one of
 /// them really holds its new value (git may list updates that failed).
 fn reference_transaction(ctx: &Ctx) -> CliResult {
+    let mut input = Vec::new();
+    // Unreadable input is no update: the next command merges all the same.
+    let _ = std::io::stdin().lock().read_to_end(&mut input);
     let mut moved = HashSet::new();
-    for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-        let mut fields = line.split(' ');
-        let (Some(_old), Some(new), Some(name)) = (fields.next(), fields.next(), fields.next())
-        else {
-            continue;
-        };
-        let Ok(new) = Oid::from_str(new) else {
-            continue;
-        };
-        if matches!(ctx.repo.ref_target(name), Ok(Some(actual)) if actual == new) {
-            moved.insert(name.to_string());
+    for (new, name) in sync::pass::transaction_updates(&input) {
+        if matches!(ctx.repo.ref_target(&name), Ok(Some(actual)) if actual == new) {
+            moved.insert(name);
         }
     }
     if moved.iter().any(|name| name.starts_with("refs/heads/")) {

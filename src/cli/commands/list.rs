@@ -67,7 +67,7 @@ pub enum DirectionArg {
 /// Filters and output of a bug listing.
 #[derive(Args, Debug, Default)]
 pub struct ListArgs {
-    /// A query, e.g. 'status:open label:bug author:"Jane Doe" crash' (see QUERY LANGUAGE in --help)
+    /// A query, e.g. 'status:open label:bug author:"Jane Doe" crash' (see "git bug help query")
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     /// Only bugs with this status: open, closed

@@ -3,6 +3,8 @@
 pub mod comment;
 pub mod completion;
 pub mod doctor;
+pub mod file;
+pub mod help;
 pub mod hook;
 pub mod label;
 pub mod list;

@@ -21,6 +21,9 @@ pub struct NewArgs {
     /// --title, its first line is the title
     #[arg(short = 'F', long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Attach the file at PATH (repeat for several); "git bug file get" writes it out
+    #[arg(long = "attach", value_name = "PATH")]
+    pub attach: Vec<PathBuf>,
     /// Never open an editor
     #[arg(long)]
     pub non_interactive: bool,
@@ -87,7 +90,7 @@ pub fn run(ctx: &Ctx, ui: &mut Ui, args: &NewArgs) -> CliResult {
     let op = Operation::new(OpKind::Create {
         title,
         message: operation::cleanup(&message),
-        files: None,
+        files: super::file::attach_all(ctx, &args.attach)?,
     });
     let me = ctx.user_for_write()?;
     let _lock = ctx.lock()?;
