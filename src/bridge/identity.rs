@@ -41,11 +41,7 @@ pub fn ensure(repo: &Repo, ns: &Namespace, kind: &str, base: &str, login: &str) 
         return Ok(id);
     }
     let blob_oid = repo.write_blob(&blob)?;
-    let tree = repo.write_tree(&[TreeEntry {
-        name: "version".into(),
-        oid: blob_oid,
-        is_tree: false,
-    }])?;
+    let tree = repo.write_tree(&[TreeEntry::file("version", blob_oid)])?;
     let commit = repo.write_entity_commit_at(tree, &[], IMPORTED_TIME)?;
     // A concurrent sync writing the same identity writes the same commit.
     match repo.update_ref(&private, commit, None, "git-bug bridge: imported identity") {

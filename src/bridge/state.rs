@@ -14,7 +14,7 @@ pub fn cursor(repo: &Repo, ns: &Namespace) -> Result<Option<String>> {
     };
     let commit = repo.read_commit(head)?;
     for entry in repo.read_tree(commit.tree)? {
-        if entry.name == "cursor" && !entry.is_tree {
+        if entry.name == "cursor" && entry.is_file() {
             let text = String::from_utf8_lossy(&repo.read_blob(entry.oid)?).into_owned();
             return Ok(Some(text.trim().to_string()));
         }
@@ -28,11 +28,7 @@ pub fn set_cursor(repo: &Repo, ns: &Namespace, cursor: &str) -> Result<()> {
     let name = ns.state();
     let previous = repo.ref_target(&name)?;
     let blob = repo.write_blob(format!("{cursor}\n").as_bytes())?;
-    let tree = repo.write_tree(&[TreeEntry {
-        name: "cursor".into(),
-        oid: blob,
-        is_tree: false,
-    }])?;
+    let tree = repo.write_tree(&[TreeEntry::file("cursor", blob)])?;
     let parents: Vec<_> = previous.into_iter().collect();
     let commit = repo.write_entity_commit(tree, &parents)?;
     repo.update_ref(&name, commit, previous, "git-bug bridge: sync")
