@@ -102,6 +102,9 @@ pub struct Redmine {
     /// The notes of the journals read last, by journal id: a comment's
     /// text comes with the history, so it costs no request of its own.
     notes: RefCell<HashMap<String, String>>,
+    /// The newest journal id seen on each issue: a write's journal is
+    /// newer than the one seen before it.
+    newest_journal: RefCell<HashMap<String, u64>>,
 }
 
 impl Redmine {
@@ -125,6 +128,7 @@ impl Redmine {
             verified: Cell::new(false),
             statuses: OnceCell::new(),
             notes: RefCell::new(HashMap::new()),
+            newest_journal: RefCell::new(HashMap::new()),
         })
     }
 
@@ -252,17 +256,34 @@ impl Redmine {
     }
 
     /// Every event of an issue, oldest first, with the issue: the notes
-    /// are kept for [`Connector::event_text`].
+    /// are kept for [`Connector::event_text`], the newest journal id for
+    /// [`Redmine::put_and_capture`].
     fn events(&self, id: &str) -> Result<(Value, Vec<Event>)> {
         let issue = self.issue(id)?;
+        let journals = issue["journals"].as_array().cloned().unwrap_or_default();
         let mut events = Vec::new();
+        // An issue made closed starts with a status change of its own.
+        let first_status = journals
+            .iter()
+            .flat_map(|j| j["details"].as_array().into_iter().flatten())
+            .find(|d| d["property"] == "attr" && d["name"] == "status_id")
+            .map(|d| text_of(&d["old_value"]))
+            .unwrap_or_else(|| text_of(&issue["status"]["id"]));
+        if self.map_status(&first_status)? == Status::Closed {
+            events.push(Event {
+                url: format!("{}#created-closed", self.issue_url(id)),
+                id: String::new(),
+                author: user_of(&issue["author"]),
+                time: time_of(&issue["created_on"]),
+                kind: EventKind::Status(Status::Closed),
+            });
+        }
         let mut notes = self.notes.borrow_mut();
         notes.clear();
-        for journal in issue["journals"].as_array().into_iter().flatten() {
-            if journal["private_notes"].as_bool().unwrap_or(false) {
-                continue;
-            }
+        let mut newest = 0;
+        for journal in &journals {
             let journal_id = text_of(&journal["id"]);
+            newest = newest.max(journal_id.parse().unwrap_or(0));
             let event = |what: &str, kind| Event {
                 url: self.journal_url(id, &journal_id, what),
                 id: journal_id.clone(),
@@ -270,8 +291,10 @@ impl Redmine {
                 time: time_of(&journal["created_on"]),
                 kind,
             };
+            // Private notes stay on the tracker; the changes beside them
+            // are public.
             let text = journal["notes"].as_str().unwrap_or("");
-            if !text.trim().is_empty() {
+            if !text.trim().is_empty() && !journal["private_notes"].as_bool().unwrap_or(false) {
                 notes.insert(journal_id.clone(), text.to_string());
                 events.push(event("", EventKind::Comment));
             }
@@ -295,23 +318,19 @@ impl Redmine {
                 }
             }
         }
+        self.newest_journal
+            .borrow_mut()
+            .insert(id.to_string(), newest);
         Ok((issue, events))
     }
 
-    /// The events after `cursor` that an import turns into operations
-    /// (a status change counts only between open and closed).
+    /// The events at or after `cursor` that an import turns into
+    /// operations (a status change counts only between open and closed,
+    /// as the engine counts it).
     fn events_after(&self, ticket: &str, cursor: &str) -> Result<Vec<Event>> {
         let after = time_of(&Value::String(cursor.to_string()));
-        let (issue, events) = self.events(ticket)?;
-        let mut status = match issue["journals"].as_array().and_then(|journals| {
-            journals
-                .iter()
-                .flat_map(|j| j["details"].as_array().into_iter().flatten())
-                .find(|d| d["name"].as_str() == Some("status_id"))
-        }) {
-            Some(first) => self.map_status(&text_of(&first["old_value"]))?,
-            None => self.map_status(&text_of(&issue["status"]["id"]))?,
-        };
+        let (_, events) = self.events(ticket)?;
+        let mut status = Status::Open;
         let mut out = Vec::new();
         for event in events {
             if let EventKind::Status(to) = event.kind {
@@ -328,7 +347,8 @@ impl Redmine {
     }
 
     /// A change made with `PUT /issues/:id.json`, and the journal it made:
-    /// the newest one of the issue that shows it.
+    /// the newest one of the issue that shows it, newer than any seen
+    /// before the write (a push reads the issue first).
     fn put_and_capture(
         &self,
         ticket: &str,
@@ -336,6 +356,12 @@ impl Redmine {
         shows: impl Fn(&Event) -> bool,
     ) -> Result<Written> {
         let ticket = check_number(ticket)?;
+        let before = self
+            .newest_journal
+            .borrow()
+            .get(ticket)
+            .copied()
+            .unwrap_or(0);
         self.send(
             "PUT",
             &format!("/issues/{ticket}.json"),
@@ -344,7 +370,7 @@ impl Redmine {
         let (_, events) = self.events(ticket)?;
         let newest = events
             .iter()
-            .filter(|e| shows(e))
+            .filter(|e| e.id.parse::<u64>().unwrap_or(0) > before && shows(e))
             .max_by_key(|e| e.id.parse::<u64>().unwrap_or(0));
         match newest {
             Some(event) => Ok(Written {

@@ -230,6 +230,10 @@ fn fetch_brings_an_issue_in_with_its_title_description_and_notes() {
     let project = api.new_project("fetch");
     let issue = api.new_issue(&project, "Crash on start", "It crashes at once.");
     api.comment(&issue, "Seen here too.");
+    api.update(
+        &issue,
+        json!({ "notes": "Only for the team.", "private_notes": true }),
+    );
     let closed = api.new_issue(&project, "Already closed", "Closed before the fetch.");
     api.update(&closed, json!({ "status_id": api.status_id("Closed") }));
     let env = TestEnv::new();
@@ -254,6 +258,11 @@ fn fetch_brings_an_issue_in_with_its_title_description_and_notes() {
     );
     assert!(show.stdout.contains("Seen here too."), "{}", show.stdout);
     assert!(
+        !show.stdout.contains("Only for the team."),
+        "private notes stay on the tracker: {}",
+        show.stdout
+    );
+    assert!(
         show.stdout.contains("Redmine Admin"),
         "the Redmine user is the author: {}",
         show.stdout
@@ -265,7 +274,6 @@ fn fetch_brings_an_issue_in_with_its_title_description_and_notes() {
         )
         .ok();
     assert_eq!(status.stdout.trim(), "closed");
-
     // A second fetch with nothing new on the tracker changes nothing.
     let before = operations(&repo);
     env.git(&repo, &["fetch", "redmine"]).ok();
