@@ -282,8 +282,22 @@ fn fetch_brings_an_issue_in_with_its_title_description_and_notes() {
 
 #[test]
 fn push_sends_a_note_and_the_status_and_fetch_brings_nothing_back() {
+    push_round_trip(TestEnv::new(), "2.47");
+}
+
+#[test]
+fn push_sends_a_note_and_the_status_and_fetch_brings_nothing_back_git_2_39() {
+    push_round_trip(TestEnv::with_git_from(Path::new("/usr/bin")), "2.39");
+}
+
+/// Fetch, dry run, push, fetch, push, fetch again, with the git of `env`.
+fn push_round_trip(env: TestEnv, version: &str) {
     let Some(api) = tracker() else { return };
-    let env = TestEnv::new();
+    let seen = env.git(env.dir.path(), &["version"]).ok().stdout;
+    assert!(
+        seen.starts_with(&format!("git version {version}")),
+        "{seen}"
+    );
     let project = api.new_project("push");
     let issue = api.new_issue(&project, "Wrong colour", "The button is red.");
     let repo = repo_with_remote(&env, &api, "local", &project);
@@ -415,7 +429,7 @@ fn two_repositories_importing_an_issue_get_the_same_ids() {
 }
 
 #[test]
-fn a_title_change_reaches_the_issue() {
+fn a_title_change_reaches_the_issue_and_only_the_effective_status_is_sent() {
     let Some(api) = tracker() else { return };
     let project = api.new_project("title");
     let issue = api.new_issue(&project, "Typo in the mnual", "On page 3.");
@@ -429,8 +443,20 @@ fn a_title_change_reaches_the_issue() {
         &["bug", "title", "edit", &id, "-t", "Typo in the manual"],
     )
     .ok();
+    // Closed and reopened here: the tracker's status is already the
+    // effective one, so no status is sent.
+    env.bug(&repo, &["close", &id]).ok();
+    env.bug(&repo, &["open", &id]).ok();
     env.git(&repo, &["push", "redmine"]).ok();
     assert_eq!(api.issue(&issue)["subject"], "Typo in the manual");
+    let status_changes = api
+        .journals(&issue)
+        .iter()
+        .flat_map(|j| j["details"].as_array().cloned().unwrap_or_default())
+        .filter(|d| d["name"] == "status_id")
+        .count();
+    assert_eq!(status_changes, 0);
+    assert_eq!(api.status(&issue), ("New".to_string(), false));
 
     let before = op_count(&repo);
     env.git(&repo, &["fetch", "redmine"]).ok();
@@ -502,4 +528,83 @@ fn a_refused_api_key_is_one_line() {
     assert_eq!(ours.len(), 1, "{}", fetch.stderr);
     assert!(ours[0].contains("refused the API key"), "{}", fetch.stderr);
     assert!(operations(&repo).is_empty());
+
+    // Without any credential: one line naming the command that stores one.
+    env.git(&repo, &["config", "--unset", "credential.helper"])
+        .ok();
+    let fetch = env.git(&repo, &["fetch", "redmine"]);
+    assert_ne!(fetch.code, 0);
+    assert!(
+        fetch.stderr.contains("git credential approve"),
+        "{}",
+        fetch.stderr
+    );
+}
+
+#[test]
+fn a_new_local_bug_is_refused_by_ref() {
+    let Some(api) = tracker() else { return };
+    let project = api.new_project("new");
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &project);
+    env.new_bug(&repo, "Made here", "Not on the tracker.");
+    let push = env.git(&repo, &["push", "redmine"]);
+    assert_ne!(push.code, 0);
+    assert!(push.stderr.contains("not yet supported"), "{}", push.stderr);
+}
+
+#[test]
+fn ls_remote_lists_the_issues_as_bugs() {
+    let Some(api) = tracker() else { return };
+    let project = api.new_project("ls");
+    api.new_issue(&project, "Listed", "Shown by ls-remote.");
+    api.new_issue(&project, "Also listed", "Shown by ls-remote too.");
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &project);
+    let listed = env.git(&repo, &["ls-remote", "redmine"]).ok();
+    let bugs: Vec<&str> = listed
+        .stdout
+        .lines()
+        .filter(|l| l.contains("\trefs/bugs/"))
+        .collect();
+    assert_eq!(bugs.len(), 2, "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("\trefs/identities/"),
+        "{}",
+        listed.stdout
+    );
+}
+
+#[test]
+fn a_project_of_more_than_a_page_comes_in_whole_and_then_only_what_changed() {
+    let Some(api) = tracker() else { return };
+    let project = api.new_project("pages");
+    // More than one page (100), most of them updated in the same second
+    // as others: the paging must neither skip nor repeat any.
+    let issues: Vec<String> = (0..105)
+        .map(|i| api.new_issue(&project, &format!("Issue {i}"), "Body."))
+        .collect();
+    let env = TestEnv::new();
+    let repo = repo_with_remote(&env, &api, "local", &project);
+    env.git(&repo, &["fetch", "redmine"]).ok();
+    assert_eq!(operations(&repo).len(), 105);
+
+    api.comment(&issues[3], "Changed after the import.");
+    let fetch = env.git(&repo, &["fetch", "redmine"]).ok();
+    assert_eq!(op_count(&repo), 106);
+    // Only the changed issue and those updated in the cursor's own second
+    // are read again.
+    let read: usize = fetch
+        .stderr
+        .lines()
+        .find_map(|l| {
+            l.split(" ticket(s) changed")
+                .next()?
+                .rsplit(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("{}", fetch.stderr));
+    assert!(read < 40, "{read} issues read again: {}", fetch.stderr);
 }
