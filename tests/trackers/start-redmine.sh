@@ -33,6 +33,8 @@ production:
   adapter: sqlite3
   database: $dbdir/redmine.sqlite
   encoding: utf8
+  # Tests write in parallel: wait for SQLite's lock instead of answering 500.
+  timeout: 10000
 YML
 as_redmine() {
 	(cd /usr/share/redmine && $sudo runuser -u www-data -- env REDMINE_INSTANCE=default \
