@@ -1,11 +1,12 @@
 //! Redmine 5 through its REST API. An issue's history is its journals (a
 //! note, and attribute changes by id in `details`); journal ids are global
 //! integers. The cursor is the `updated_on` of the last issue seen: the
-//! next sync reads the issues updated at or after it (timestamps are in
-//! seconds), and the engine's deduplication by canonical URL makes the
-//! overlap harmless. Once the server's clock is past that second, the
-//! cursor also names the issues read at it, and those are not read again
-//! while their `updated_on` stays.
+//! next sync re-reads the issues updated at or after it, and the engine's
+//! deduplication by canonical URL makes the overlap harmless. The overlap
+//! is the issues updated in the cursor's own second: timestamps are in
+//! seconds, and one of them may have changed again in that second after
+//! we read it (Redmine behind puma sends no `Date` to tell when that
+//! second is past).
 //!
 //! Canonical URLs are the pages a browser shows: `BASE/issues/N` for an
 //! issue, `BASE/issues/N#change-J` for the note of journal J, and
@@ -105,8 +106,6 @@ pub struct Redmine {
     /// The notes of the journals read last, by journal id: a comment's
     /// text comes with the history, so it costs no request of its own.
     notes: RefCell<HashMap<String, String>>,
-    /// The server's clock at its last answer (its `Date`), in seconds.
-    server_time: Cell<i64>,
     /// The newest journal id seen on each issue: a write's journal is
     /// newer than the one seen before it.
     newest_journal: RefCell<HashMap<String, u64>>,
@@ -134,7 +133,6 @@ impl Redmine {
             statuses: OnceCell::new(),
             notes: RefCell::new(HashMap::new()),
             newest_journal: RefCell::new(HashMap::new()),
-            server_time: Cell::new(0),
         })
     }
 
@@ -172,14 +170,6 @@ impl Redmine {
             BridgeError::Tracker(format!("{}: cannot reach Redmine: {e}", self.url.base))
         })?;
         let status = response.status().as_u16();
-        if let Some(date) = response
-            .headers()
-            .get("date")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|d| jiff::fmt::rfc2822::parse(d).ok())
-        {
-            self.server_time.set(date.timestamp().as_second());
-        }
         let text = response.body_mut().read_to_string().map_err(|e| {
             BridgeError::Tracker(format!("{}: reading Redmine's answer: {e}", self.url.base))
         })?;
@@ -342,7 +332,7 @@ impl Redmine {
     /// operations (a status change counts only between open and closed,
     /// as the engine counts it).
     fn events_after(&self, ticket: &str, cursor: &str) -> Result<Vec<Event>> {
-        let after = time_of(&Value::String(parse_cursor(cursor).0.to_string()));
+        let after = time_of(&Value::String(cursor.to_string()));
         let (_, events) = self.events(ticket)?;
         let mut status = Status::Open;
         let mut out = Vec::new();
@@ -416,21 +406,6 @@ impl Redmine {
     }
 }
 
-/// A cursor: the `updated_on` of the last issue seen, and the ids of the
-/// issues read at that time once it was safely past (`T` or `T 4,7,9`).
-fn parse_cursor(cursor: &str) -> (&str, HashSet<String>) {
-    match cursor.split_once(' ') {
-        Some((time, ids)) => (
-            time,
-            ids.split(',')
-                .filter(|id| !id.is_empty())
-                .map(str::to_string)
-                .collect(),
-        ),
-        None => (cursor, HashSet::new()),
-    }
-}
-
 /// A JSON number or string as text.
 fn text_of(value: &Value) -> String {
     match value {
@@ -496,15 +471,13 @@ impl Connector for Redmine {
     }
 
     fn changes_since(&self, cursor: &str) -> Result<Changes> {
-        let (cursor_time, known) = parse_cursor(cursor);
         let mut tickets = Vec::new();
         let mut checkpoints = Vec::new();
         let mut seen = HashSet::new();
         // Pages are keyed by the last `updated_on` seen and how many issues
         // share it: an issue updated while we page moves to the end, where
         // we still find it, instead of shifting every offset.
-        let (mut since, mut at_since) = (cursor_time.to_string(), 0usize);
-        let mut last_unchanged = Vec::new();
+        let (mut since, mut at_since) = (cursor.to_string(), 0usize);
         loop {
             let filter = if since.is_empty() {
                 String::new()
@@ -529,10 +502,6 @@ impl Connector for Redmine {
                     at_since = 1;
                 }
                 let id = text_of(&issue["id"]);
-                if updated == cursor_time && known.contains(&id) {
-                    last_unchanged.push(id);
-                    continue;
-                }
                 if seen.insert(id.clone()) {
                     tickets.push(id);
                     checkpoints.push(updated);
@@ -540,26 +509,6 @@ impl Connector for Redmine {
             }
             if batch.len() < PAGE {
                 break;
-            }
-        }
-        // Once the server's clock is well past the last `updated_on`, no
-        // update can still take that time: the issues read at it need no
-        // second reading, and the cursor names them.
-        if let Some(last_time) = checkpoints.last().cloned()
-            && self.server_time.get() > time_of(&Value::String(last_time.clone())) + 1
-        {
-            let mut ids: Vec<&str> = tickets
-                .iter()
-                .zip(&checkpoints)
-                .filter(|(_, time)| **time == last_time)
-                .map(|(id, _)| id.as_str())
-                .collect();
-            if last_time == cursor_time {
-                ids.extend(last_unchanged.iter().map(String::as_str));
-            }
-            let cursor = format!("{last_time} {}", ids.join(","));
-            if let Some(last) = checkpoints.last_mut() {
-                *last = cursor;
             }
         }
         Ok(Changes {
@@ -667,17 +616,6 @@ impl Connector for Redmine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_cursors() {
-        let (time, ids) = parse_cursor("2026-12-02T15:00:00Z 4,7");
-        assert_eq!(time, "2026-12-02T15:00:00Z");
-        assert_eq!(ids, HashSet::from(["4".to_string(), "7".to_string()]));
-        let (time, ids) = parse_cursor("2026-12-02T15:00:00Z");
-        assert_eq!(time, "2026-12-02T15:00:00Z");
-        assert!(ids.is_empty());
-        assert_eq!(parse_cursor("").0, "");
-    }
 
     #[test]
     fn parses_remote_urls() {
