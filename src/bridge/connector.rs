@@ -83,6 +83,11 @@ pub trait Connector {
     /// The cursor before anything was synced.
     fn initial_cursor(&self) -> String;
 
+    /// How many HTTP requests were made so far.
+    fn requests(&self) -> u64 {
+        0
+    }
+
     /// The tickets changed after `cursor`, every page of them.
     fn changes_since(&self, cursor: &str) -> Result<Changes>;
 

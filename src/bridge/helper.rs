@@ -1,13 +1,49 @@
 //! `git-remote-bug REMOTE URL`: the engine behind git's remote-helper
-//! protocol, for `bug::rt+http://HOST/?queue=NAME` remotes.
+//! protocol, for `bug::rt+http://HOST/?queue=NAME` and
+//! `bug::redmine+http://HOST/projects/NAME` remotes.
 
 use super::connector::Connector;
 use super::credential::Credential;
 use super::protocol::{Options, PushAnswer, PushSpec, Remote, serve};
+use super::redmine::{Redmine, RedmineUrl};
 use super::rt::{Rt, RtUrl};
-use super::{Namespace, export, import};
+use super::{BridgeError, Namespace, export, import};
 use crate::repo::Repo;
 use git2::Oid;
+
+/// Which tracker a remote URL names, by its scheme's prefix.
+#[derive(Debug, Clone)]
+enum TrackerUrl {
+    Rt(RtUrl),
+    Redmine(RedmineUrl),
+}
+
+impl TrackerUrl {
+    fn parse(url: &str) -> super::Result<TrackerUrl> {
+        if url.starts_with("rt+") {
+            Ok(TrackerUrl::Rt(RtUrl::parse(url)?))
+        } else if url.starts_with("redmine+") {
+            Ok(TrackerUrl::Redmine(RedmineUrl::parse(url)?))
+        } else {
+            Err(BridgeError::Usage(format!(
+                "{url:?} names no tracker this build knows; use bug::rt+http://HOST/?queue=NAME or bug::redmine+http://HOST/projects/NAME"
+            )))
+        }
+    }
+
+    fn connect(&self) -> super::Result<Box<dyn Connector>> {
+        Ok(match self {
+            TrackerUrl::Rt(url) => {
+                let credential = Credential::fill(&url.scheme, &url.host)?;
+                Box::new(Rt::new(url.clone(), credential)?)
+            }
+            TrackerUrl::Redmine(url) => {
+                let credential = Credential::fill(&url.scheme, &url.host)?;
+                Box::new(Redmine::new(url.clone(), credential)?)
+            }
+        })
+    }
+}
 
 /// One tracker remote of one repository. The connection (and so the
 /// credential) is made on first need: `list for-push` needs none.
@@ -15,18 +51,16 @@ struct Bridge {
     repo: Repo,
     ns: Namespace,
     name: String,
-    url: RtUrl,
-    conn: Option<Rt>,
+    url: TrackerUrl,
+    conn: Option<Box<dyn Connector>>,
 }
 
 impl Bridge {
-    fn conn(&mut self) -> Result<&Rt, String> {
+    fn conn(&mut self) -> Result<&dyn Connector, String> {
         if self.conn.is_none() {
-            let credential =
-                Credential::fill(&self.url.scheme, &self.url.host).map_err(|e| e.to_string())?;
-            self.conn = Some(Rt::new(self.url.clone(), credential).map_err(|e| e.to_string())?);
+            self.conn = Some(self.url.connect().map_err(|e| e.to_string())?);
         }
-        Ok(self.conn.as_ref().expect("connected above"))
+        Ok(self.conn.as_deref().expect("connected above"))
     }
 
     /// The private refs, under the names the tracker "has" them.
@@ -56,7 +90,7 @@ impl Remote for Bridge {
             let _lock = self.repo.lock_for_write().map_err(|e| e.to_string())?;
             let name = self.name.clone();
             self.conn()?;
-            let conn = self.conn.as_ref().expect("connected above");
+            let conn = self.conn.as_deref().expect("connected above");
             let recovered =
                 export::recover(&self.repo, conn, &self.ns).map_err(|e| format!("{name}: {e}"))?;
             if options.verbosity > 0 && recovered > 0 {
@@ -88,7 +122,7 @@ impl Remote for Bridge {
             .any(|s| s.dst.starts_with(crate::bug::REF_PREFIX))
         {
             self.conn()?;
-            let conn = self.conn.as_ref().expect("connected above");
+            let conn = self.conn.as_deref().expect("connected above");
             export::recover(&self.repo, conn, &self.ns)
                 .map_err(|e| format!("{}: {e}", self.name))?;
         }
@@ -130,7 +164,7 @@ impl Bridge {
         let id = id.to_string();
         let name = self.name.clone();
         self.conn()?;
-        let conn = self.conn.as_ref().expect("connected above");
+        let conn = self.conn.as_deref().expect("connected above");
         let pushed = export::push_bug(&self.repo, conn, &self.ns, &id, head, options.dry_run)?;
         if options.verbosity > 0 {
             for warning in &pushed.warnings {
@@ -171,13 +205,13 @@ fn run(args: &[String]) -> Result<(), String> {
         [url] => (url.clone(), url.clone()),
         _ => {
             return Err(
-                "git-remote-bug is run by git for bug:: remotes, e.g. git fetch bug::rt+http://HOST/?queue=NAME"
+                "git-remote-bug is run by git for bug:: remotes, e.g. git fetch bug::rt+http://HOST/?queue=NAME or bug::redmine+http://HOST/projects/NAME"
                     .into(),
             );
         }
     };
     let url = url.strip_prefix("bug::").unwrap_or(&url).to_string();
-    let url = RtUrl::parse(&url).map_err(|e| e.to_string())?;
+    let url = TrackerUrl::parse(&url).map_err(|e| e.to_string())?;
     let repo = Repo::open_from_env().map_err(|e| e.to_string())?;
     let mut bridge = Bridge {
         repo,

@@ -3,7 +3,7 @@
 //! chains ([`import`]) and lists them, so git only moves refs and the
 //! usual merge pass does the rest; `git push rt` sends the local operations
 //! the tracker lacks ([`export`]). A [`connector::Connector`] does the HTTP
-//! and the mapping of one tracker ([`rt`]); [`protocol`] speaks git's
+//! and the mapping of one tracker ([`rt`], [`redmine`]); [`protocol`] speaks git's
 //! remote-helper protocol.
 //!
 //! State lives in git, under `refs/bug-bridge/<remote>/`: `bugs/<id>` and
@@ -19,6 +19,7 @@ pub mod identity;
 pub mod import;
 pub mod journal;
 pub mod protocol;
+pub mod redmine;
 pub mod rt;
 pub mod state;
 

@@ -380,6 +380,10 @@ impl Connector for Rt {
         "0".into()
     }
 
+    fn requests(&self) -> u64 {
+        self.requests.get()
+    }
+
     fn changes_since(&self, cursor: &str) -> Result<Changes> {
         let after: u64 = cursor.parse().unwrap_or(0);
         let queue = self.url.queue.replace('\\', "\\\\").replace('\'', "\\'");

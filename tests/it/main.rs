@@ -3,6 +3,7 @@
 mod common;
 
 mod attachments;
+mod bridge_redmine;
 mod bridge_rt;
 mod commands;
 mod doctor;

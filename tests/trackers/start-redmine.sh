@@ -36,6 +36,8 @@ production:
   adapter: sqlite3
   database: $dbdir/redmine.sqlite
   encoding: utf8
+  # Tests write in parallel: wait for SQLite's lock instead of answering 500.
+  timeout: 10000
 YML
 as_redmine() {
 	(cd /usr/share/redmine && $sudo runuser -u www-data -- env REDMINE_INSTANCE=default \
@@ -59,8 +61,10 @@ log="$state/redmine.log"
 $sudo touch "$log"
 $sudo chmod 666 "$log"
 # In a session of its own, so that stop.sh stops the whole process group.
+# One thread: SQLite fails two writing transactions that overlap ("database
+# is locked") however long it may wait, and the tests write in parallel.
 (cd /usr/share/redmine && exec setsid $sudo runuser -u www-data -- env REDMINE_INSTANCE=default \
-	RAILS_ENV=production puma -b "tcp://127.0.0.1:$port" -e production -t 1:4 config.ru \
+	RAILS_ENV=production puma -b "tcp://127.0.0.1:$port" -e production -t 1:1 config.ru \
 	>"$log" 2>&1) &
 pid=$!
 url="http://127.0.0.1:$port"
