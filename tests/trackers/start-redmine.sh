@@ -26,7 +26,9 @@ PRESEED
 		redmine redmine-sqlite puma >/dev/null
 fi
 
-# A database of our own, in the state directory, owned by the server's user.
+# A database of our own, in the state directory, owned by the server's
+# user, who must be able to reach it (mktemp -d makes a 0700 directory).
+$sudo chmod o+x "$state"
 dbdir="$state/redmine-db"
 $sudo rm -rf "$dbdir"
 $sudo mkdir -p "$dbdir"
