@@ -19,7 +19,10 @@
 //! A shallow history (M14) cannot be pushed, so the server does not see it.
 
 use crate::common::TestEnv;
-use crate::sync::{Shell, bug_ref, clone_in, new_bug, ref_value, server_in};
+use crate::sync::{
+    Shell, bug_ref, clone_in, comment_op, create_op, new_bug, nonce, op, pack_blob as pack_json,
+    ref_value, server_in,
+};
 use git_bug::entity::id::{hash_id, human};
 use git_bug::limits;
 use std::collections::BTreeSet;
@@ -28,45 +31,6 @@ use std::path::{Path, PathBuf};
 // ---------------------------------------------------------------------------
 // Operations and packs as JSON text
 // ---------------------------------------------------------------------------
-
-/// A 28-character nonce (20 bytes in padded base64), unique per `seed`.
-fn nonce(seed: &str) -> String {
-    format!("{}A=", &hash_id(seed.as_bytes())[..26])
-}
-
-/// An operation as the CLI writes one; `fields` (maybe empty) follow the
-/// nonce.
-fn op(kind: u32, seed: &str, fields: &str) -> String {
-    let comma = if fields.is_empty() { "" } else { "," };
-    format!(
-        r#"{{"type":{kind},"timestamp":1700000000,"nonce":"{}"{comma}{fields}}}"#,
-        nonce(seed)
-    )
-}
-
-fn create_op(title: &str) -> String {
-    op(
-        1,
-        title,
-        &format!(r#""title":"{title}","message":"","files":null"#),
-    )
-}
-
-fn comment_op(message: &str) -> String {
-    op(
-        3,
-        message,
-        &format!(r#""message":"{message}","files":null"#),
-    )
-}
-
-fn pack_json(author: &str, ops: &[String]) -> Vec<u8> {
-    format!(
-        r#"{{"author":{{"id":"{author}"}},"ops":[{}]}}"#,
-        ops.join(",")
-    )
-    .into_bytes()
-}
 
 /// The markers of an ordinary commit: clocks and format version 4.
 fn markers(create: Option<u64>, edit: u64) -> Vec<String> {

@@ -6,7 +6,8 @@
 
 use crate::common::TestEnv;
 use crate::sync::{
-    Shell, bug_ref, clone_in, comment, dir_snapshot, new_bug, ref_value, refs, server_in,
+    Shell, bug_ref, clone_in, comment, comment_op, create_op, dir_snapshot, new_bug, op, pack_blob,
+    ref_value, refs, server_in,
 };
 use git_bug::entity::id::hash_id;
 use std::path::Path;
@@ -14,43 +15,6 @@ use std::path::Path;
 // ---------------------------------------------------------------------------
 // Hostile data, written by hand as a hostile client would
 // ---------------------------------------------------------------------------
-
-/// A 28-character nonce (20 bytes in padded base64), unique per `seed`.
-fn nonce(seed: &str) -> String {
-    format!("{}A=", &hash_id(seed.as_bytes())[..26])
-}
-
-/// An operation as the CLI writes one; `fields` follow the nonce.
-fn op(kind: u32, seed: &str, fields: &str) -> String {
-    format!(
-        r#"{{"type":{kind},"timestamp":1700000000,"nonce":"{}",{fields}}}"#,
-        nonce(seed)
-    )
-}
-
-fn create_op(title: &str) -> String {
-    op(
-        1,
-        title,
-        &format!(r#""title":"{title}","message":"","files":null"#),
-    )
-}
-
-fn comment_op(message: &str) -> String {
-    op(
-        3,
-        message,
-        &format!(r#""message":"{message}","files":null"#),
-    )
-}
-
-fn pack_blob(author: &str, ops: &[String]) -> Vec<u8> {
-    format!(
-        r#"{{"author":{{"id":"{author}"}},"ops":[{}]}}"#,
-        ops.join(",")
-    )
-    .into_bytes()
-}
 
 /// Writes bug and identity commits into a repository with plain git.
 struct Craft<'a> {

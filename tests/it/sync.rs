@@ -980,10 +980,12 @@ pub fn nonce(seed: &str) -> String {
     format!("{}A=", &hash_id(seed.as_bytes())[..26])
 }
 
-/// An operation as the CLI writes one; `fields` follow the nonce.
+/// An operation as the CLI writes one; `fields` (maybe empty) follow the
+/// nonce.
 pub fn op(kind: u32, seed: &str, fields: &str) -> String {
+    let comma = if fields.is_empty() { "" } else { "," };
     format!(
-        r#"{{"type":{kind},"timestamp":1700000000,"nonce":"{}",{fields}}}"#,
+        r#"{{"type":{kind},"timestamp":1700000000,"nonce":"{}"{comma}{fields}}}"#,
         nonce(seed)
     )
 }
