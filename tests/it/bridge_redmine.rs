@@ -5,33 +5,18 @@
 //! writes back as new operations. Each test works in a project of its own.
 
 use crate::common::TestEnv;
+use crate::common::trackers::{self, op_count, operations};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The server's settings, or `None` (with a note) when no tracker tests
 /// were asked for outside CI. Asked for but not answering is a failure.
 fn tracker() -> Option<Api> {
-    let Some(dir) = std::env::var_os("GIT_BUG_TEST_TRACKERS") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the tracker tests: set GIT_BUG_TEST_TRACKERS (see tests/trackers/start-redmine.sh)"
-        );
-        eprintln!("skipped: GIT_BUG_TEST_TRACKERS is not set (see README, \"Other trackers\")");
-        return None;
-    };
-    let file = PathBuf::from(dir).join("redmine.env");
-    let text = std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("GIT_BUG_TEST_TRACKERS is set but {} is unreadable: {e}; start Redmine with tests/trackers/start-redmine.sh", file.display()));
-    let settings: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
+    let settings = trackers::settings("redmine", "Redmine")?;
     let api = Api {
-        base: settings["GIT_BUG_TEST_REDMINE_URL"].to_string(),
-        key: settings["GIT_BUG_TEST_REDMINE_KEY"].to_string(),
-        agent: ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(std::time::Duration::from_secs(30)))
-            .build()
-            .into(),
+        base: settings["GIT_BUG_TEST_REDMINE_URL"].clone(),
+        key: settings["GIT_BUG_TEST_REDMINE_KEY"].clone(),
+        agent: trackers::http_agent(),
     };
     let answer = api.get("/issue_statuses.json");
     assert!(
@@ -196,32 +181,11 @@ fn repo_with_remote(env: &TestEnv, api: &Api, name: &str, project: &str) -> Path
     repo
 }
 
-/// Every bug id with the ids of its operations, in order.
-fn operations(repo: &Path) -> BTreeMap<String, Vec<String>> {
-    let handle = git_bug::repo::Repo::open(repo).expect("repository");
-    git_bug::bug::list(&handle)
-        .expect("bugs")
-        .into_iter()
-        .map(|bug| {
-            let ops = git_bug::entity::dag::read_ordered_packs(&handle, bug.head)
-                .expect("packs")
-                .into_iter()
-                .flat_map(|p| p.ops.into_iter().map(|o| o.id))
-                .collect();
-            (bug.id, ops)
-        })
-        .collect()
-}
-
 /// The id of the one bug whose title holds `title`.
 fn titled(env: &TestEnv, repo: &Path, title: &str) -> String {
     let ids = env.bug(repo, &["ls", "-t", title, "-f", "id"]).ok();
     assert_eq!(ids.lines().len(), 1, "{}", ids.stdout);
     ids.stdout.trim().to_string()
-}
-
-fn op_count(repo: &Path) -> usize {
-    operations(repo).values().map(Vec::len).sum()
 }
 
 #[test]

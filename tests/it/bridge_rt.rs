@@ -5,33 +5,18 @@
 //! as new operations. Each test works in a queue of its own.
 
 use crate::common::TestEnv;
+use crate::common::trackers::{self, op_count, operations};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The server's settings, or `None` (with a note) when no tracker tests
 /// were asked for outside CI. Asked for but not answering is a failure.
 fn tracker() -> Option<Api> {
-    let Some(dir) = std::env::var_os("GIT_BUG_TEST_TRACKERS") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the tracker tests: set GIT_BUG_TEST_TRACKERS (see tests/trackers/start-rt.sh)"
-        );
-        eprintln!("skipped: GIT_BUG_TEST_TRACKERS is not set (see README, \"Other trackers\")");
-        return None;
-    };
-    let file = PathBuf::from(dir).join("rt.env");
-    let text = std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("GIT_BUG_TEST_TRACKERS is set but {} is unreadable: {e}; start RT with tests/trackers/start-rt.sh", file.display()));
-    let settings: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
+    let settings = trackers::settings("rt", "RT")?;
     let api = Api {
-        base: settings["GIT_BUG_TEST_RT_URL"].to_string(),
-        token: settings["GIT_BUG_TEST_RT_TOKEN"].to_string(),
-        agent: ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(std::time::Duration::from_secs(30)))
-            .build()
-            .into(),
+        base: settings["GIT_BUG_TEST_RT_URL"].clone(),
+        token: settings["GIT_BUG_TEST_RT_TOKEN"].clone(),
+        agent: trackers::http_agent(),
     };
     let answer = api.get("/queues/all");
     assert!(
@@ -183,27 +168,6 @@ fn repo_with_remote(env: &TestEnv, api: &Api, name: &str, queue: &str) -> PathBu
     env.git(&repo, &["config", "credential.helper", &helper])
         .ok();
     repo
-}
-
-/// Every bug id with the ids of its operations, in order.
-fn operations(repo: &Path) -> BTreeMap<String, Vec<String>> {
-    let handle = git_bug::repo::Repo::open(repo).expect("repository");
-    git_bug::bug::list(&handle)
-        .expect("bugs")
-        .into_iter()
-        .map(|bug| {
-            let ops = git_bug::entity::dag::read_ordered_packs(&handle, bug.head)
-                .expect("packs")
-                .into_iter()
-                .flat_map(|p| p.ops.into_iter().map(|o| o.id))
-                .collect();
-            (bug.id, ops)
-        })
-        .collect()
-}
-
-fn op_count(repo: &Path) -> usize {
-    operations(repo).values().map(Vec::len).sum()
 }
 
 #[test]
