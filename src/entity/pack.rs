@@ -226,6 +226,18 @@ pub fn write_pack_commit(
     create_clock: Option<u64>,
     edit_clock: u64,
 ) -> Result<Oid, EntityError> {
+    let tree = write_pack_tree(repo, blob, create_clock, edit_clock)?;
+    Ok(repo.write_entity_commit(tree, parents)?)
+}
+
+/// The tree of a pack: `ops`, the clock markers, `version-N`, and `extra`
+/// when its operations carry files.
+fn write_pack_tree(
+    repo: &Repo,
+    blob: &[u8],
+    create_clock: Option<u64>,
+    edit_clock: u64,
+) -> Result<Oid, EntityError> {
     let empty = repo.write_blob(b"")?;
     let ops = repo.write_blob(blob)?;
     let marker = |name: String| TreeEntry::file(name, empty);
@@ -250,8 +262,7 @@ pub fn write_pack_commit(
             mode: TreeEntry::TREE,
         });
     }
-    let tree = repo.write_tree(&entries)?;
-    Ok(repo.write_entity_commit(tree, parents)?)
+    Ok(repo.write_tree(&entries)?)
 }
 
 /// The files the operations of a pack carry (their `files` hashes), each
@@ -314,15 +325,7 @@ pub fn write_join_commit(repo: &Repo, parents: &[Oid]) -> Result<(Oid, u64), Ent
             super::clock::MAX_CLOCK
         )));
     }
-    let empty = repo.write_blob(b"")?;
-    let ops = repo.write_blob(&encode_pack(&author, None))?;
-    let marker = |name: String| TreeEntry::file(name, empty);
-    let entries = vec![
-        marker(format!("edit-clock-{edit_clock}")),
-        TreeEntry::file("ops", ops),
-        marker(format!("version-{FORMAT_VERSION}")),
-    ];
-    let tree = repo.write_tree(&entries)?;
+    let tree = write_pack_tree(repo, &encode_pack(&author, None), None, edit_clock)?;
     Ok((
         repo.write_entity_commit_at(tree, &parents, time)?,
         edit_clock,

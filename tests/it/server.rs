@@ -6,8 +6,8 @@
 
 use crate::common::TestEnv;
 use crate::sync::{
-    Shell, bug_ref, clone_in, comment, comment_op, create_op, dir_snapshot, new_bug, op, pack_blob,
-    ref_value, refs, server_in,
+    Craft, Shell, bug_ref, clone_in, comment, comment_op, create_op, dir_snapshot, new_bug, op,
+    pack_blob, ref_value, refs, server_in,
 };
 use git_bug::entity::id::hash_id;
 use std::path::Path;
@@ -15,84 +15,6 @@ use std::path::Path;
 // ---------------------------------------------------------------------------
 // Hostile data, written by hand as a hostile client would
 // ---------------------------------------------------------------------------
-
-/// Writes bug and identity commits into a repository with plain git.
-struct Craft<'a> {
-    sh: &'a Shell<'a>,
-    repo: &'a Path,
-}
-
-impl Craft<'_> {
-    fn blob(&self, bytes: &[u8]) -> String {
-        self.sh
-            .git_stdin(self.repo, &["hash-object", "-w", "--stdin"], bytes)
-    }
-
-    /// A commit of `tree` with git-bug's empty author and committer.
-    fn commit(&self, tree: &str, parents: &[&str]) -> String {
-        let mut raw = format!("tree {tree}\n");
-        for parent in parents {
-            raw.push_str(&format!("parent {parent}\n"));
-        }
-        raw.push_str("author  <> 1700000000 +0000\ncommitter  <> 1700000000 +0000\n\n");
-        self.sh.git_stdin(
-            self.repo,
-            &["hash-object", "-t", "commit", "-w", "--stdin"],
-            raw.as_bytes(),
-        )
-    }
-
-    /// A bug commit: `ops`, clock markers and `version-N`.
-    fn pack_commit(
-        &self,
-        ops_blob: &[u8],
-        create_clock: Option<u64>,
-        edit_clock: u64,
-        version: u64,
-        parents: &[&str],
-    ) -> String {
-        let empty = self.blob(b"");
-        let mut listing = format!(
-            "100644 blob {}\tops\n\
-             100644 blob {empty}\tedit-clock-{edit_clock}\n\
-             100644 blob {empty}\tversion-{version}\n",
-            self.blob(ops_blob)
-        );
-        if let Some(create) = create_clock {
-            listing.push_str(&format!("100644 blob {empty}\tcreate-clock-{create}\n"));
-        }
-        let tree = self
-            .sh
-            .git_stdin(self.repo, &["mktree"], listing.as_bytes());
-        self.commit(&tree, parents)
-    }
-
-    /// A root bug commit creating the bug `title` by `author`: (id, commit).
-    fn root(&self, author: &str, title: &str, edit: u64, version: u64) -> (String, String) {
-        let create = create_op(title);
-        let commit = self.pack_commit(
-            &pack_blob(author, std::slice::from_ref(&create)),
-            Some(1),
-            edit,
-            version,
-            &[],
-        );
-        (hash_id(create.as_bytes()), commit)
-    }
-
-    /// An identity of one version holding `blob`: (id, commit).
-    fn identity(&self, blob: &[u8]) -> (String, String) {
-        let listing = format!("100644 blob {}\tversion\n", self.blob(blob));
-        let tree = self
-            .sh
-            .git_stdin(self.repo, &["mktree"], listing.as_bytes());
-        (hash_id(blob), self.commit(&tree, &[]))
-    }
-
-    fn set_ref(&self, name: &str, commit: &str) {
-        self.sh.git(self.repo, &["update-ref", name, commit]).ok();
-    }
-}
 
 /// The line git prints for a ref the server refused, if any.
 fn refusal<'a>(stderr: &'a str, name: &str) -> Option<&'a str> {
@@ -143,7 +65,10 @@ fn hostile_bugs_are_refused_and_the_rest_goes_through(git_dir: Option<&Path>, ve
         "one new identity"
     );
 
-    let craft = Craft { sh: &sh, repo: &a };
+    let craft = Craft {
+        sh: sh.clone(),
+        repo: &a,
+    };
     // (what, ref, part of the reason git must show)
     let mut bad: Vec<(&str, String, &str)> = Vec::new();
 

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 /// Runs programs in the environment of a [`TestEnv`] with a PATH we choose:
 /// another git first (the harness records `with_git_from`'s directory but
 /// its command builder does not put it on PATH), or no `git-bug` at all.
+#[derive(Clone)]
 pub struct Shell<'a> {
     env: &'a TestEnv,
     path: String,
@@ -1049,6 +1050,11 @@ impl Craft<'_> {
         let tree = self
             .sh
             .git_stdin(self.repo, &["mktree"], listing.as_bytes());
+        self.commit(&tree, parents)
+    }
+
+    /// A commit of `tree` with git-bug's empty author and committer.
+    pub fn commit(&self, tree: &str, parents: &[&str]) -> String {
         let mut raw = format!("tree {tree}\n");
         for parent in parents {
             raw.push_str(&format!("parent {parent}\n"));
@@ -1059,6 +1065,28 @@ impl Craft<'_> {
             &["hash-object", "-t", "commit", "-w", "--stdin"],
             raw.as_bytes(),
         )
+    }
+
+    /// A root bug commit creating the bug `title` by `author`: (id, commit).
+    pub fn root(&self, author: &str, title: &str, edit: u64, version: u64) -> (String, String) {
+        let create = create_op(title);
+        let commit = self.pack_commit(
+            &pack_blob(author, std::slice::from_ref(&create)),
+            Some(1),
+            edit,
+            version,
+            &[],
+        );
+        (hash_id(create.as_bytes()), commit)
+    }
+
+    /// An identity of one version holding `blob`: (id, commit).
+    pub fn identity(&self, blob: &[u8]) -> (String, String) {
+        let listing = format!("100644 blob {}\tversion\n", self.blob(blob));
+        let tree = self
+            .sh
+            .git_stdin(self.repo, &["mktree"], listing.as_bytes());
+        (hash_id(blob), self.commit(&tree, &[]))
     }
 
     pub fn set_ref(&self, name: &str, commit: &str) {
