@@ -6,6 +6,7 @@
 #   GIT_BUG_TEST_REDMINE_URL, GIT_BUG_TEST_REDMINE_KEY, GIT_BUG_TEST_REDMINE_PID
 # Usage: tests/trackers/start-redmine.sh [STATE_DIR] [PORT]   (as root, or with sudo)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 state=${1:-${TMPDIR:-/tmp}/git-bug-trackers}
 port=${2:-8082}
 mkdir -p "$state"
@@ -70,15 +71,7 @@ $sudo chmod 666 "$log"
 	>"$log" 2>&1) &
 pid=$!
 url="http://127.0.0.1:$port"
-for _ in $(seq 1 120); do
-	if curl -fsS -o /dev/null -H "X-Redmine-API-Key: $key" "$url/issue_statuses.json" 2>/dev/null; then
-		break
-	fi
-	kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "Redmine did not start" >&2; exit 1; }
-	sleep 0.5
-done
-curl -fsS -o /dev/null -H "X-Redmine-API-Key: $key" "$url/issue_statuses.json" ||
-	{ cat "$log" >&2; echo "Redmine does not answer on $url" >&2; exit 1; }
+wait_until_answering Redmine "$pid" "$log" "$url/issue_statuses.json" -H "X-Redmine-API-Key: $key"
 cat >"$state/redmine.env" <<ENV
 GIT_BUG_TEST_REDMINE_URL=$url
 GIT_BUG_TEST_REDMINE_KEY=$key

@@ -5,6 +5,7 @@
 #   GIT_BUG_TEST_RT_URL, GIT_BUG_TEST_RT_TOKEN, GIT_BUG_TEST_RT_PID
 # Usage: tests/trackers/start-rt.sh [STATE_DIR] [PORT]   (as root, or with sudo)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 state=${1:-${TMPDIR:-/tmp}/git-bug-trackers}
 port=${2:-8081}
 mkdir -p "$state"
@@ -62,15 +63,7 @@ setsid /usr/share/request-tracker5/libexec/rt-server --server Starlet --host 127
 	--port "$port" --max-workers 2 >"$log" 2>&1 &
 pid=$!
 url="http://127.0.0.1:$port"
-for _ in $(seq 1 120); do
-	if curl -fsS -o /dev/null -H "Authorization: token $token" "$url/REST/2.0/queues/all" 2>/dev/null; then
-		break
-	fi
-	kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "RT did not start" >&2; exit 1; }
-	sleep 0.5
-done
-curl -fsS -o /dev/null -H "Authorization: token $token" "$url/REST/2.0/queues/all" ||
-	{ cat "$log" >&2; echo "RT does not answer on $url" >&2; exit 1; }
+wait_until_answering RT "$pid" "$log" "$url/REST/2.0/queues/all" -H "Authorization: token $token"
 cat >"$state/rt.env" <<ENV
 GIT_BUG_TEST_RT_URL=$url
 GIT_BUG_TEST_RT_TOKEN=$token
